@@ -66,6 +66,20 @@ class Paragraph:
             "cites": list(self.cites),
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Paragraph:
+        """Rebuild a Paragraph from :meth:`to_dict` output."""
+        return cls(
+            ref=data["ref"],
+            kind=data["kind"],
+            number=data["number"],
+            parent=data.get("parent"),
+            verb=data.get("verb"),
+            text=data["text"],
+            footnotes=tuple(data.get("footnotes", ())),
+            cites=tuple(data.get("cites", ())),
+        )
+
 
 @dataclass(frozen=True)
 class Resolution:
@@ -145,19 +159,7 @@ class Resolution:
             ),
             report=data.get("report"),
             source=data.get("source"),
-            paragraphs=tuple(
-                Paragraph(
-                    ref=p["ref"],
-                    kind=p["kind"],
-                    number=p["number"],
-                    parent=p.get("parent"),
-                    verb=p.get("verb"),
-                    text=p["text"],
-                    footnotes=tuple(p.get("footnotes", ())),
-                    cites=tuple(p.get("cites", ())),
-                )
-                for p in data["paragraphs"]
-            ),
+            paragraphs=tuple(Paragraph.from_dict(p) for p in data["paragraphs"]),
             footnotes=tuple(Footnote(n["number"], n["text"]) for n in data.get("footnotes", ())),
         )
 
