@@ -1,0 +1,340 @@
+"""The French analyzer: what a user types finds what the resolution says.
+
+One chain of small Whoosh filters, the same for indexing and querying::
+
+    UNTokenizer | ElisionFilter | CompoundFilter | NormalizeFilter
+                | FrenchStopFilter | StemFoldFilter          (text_analyzer)
+    UNTokenizer | ElisionFilter | CompoundFilter | NormalizeFilter
+                | FoldFilter                                (exact_analyzer)
+
+* ``l’Assemblée``, ``L'Assemblée``, ``jusqu’à``: the elided article is dropped
+  and takes no position; the offsets point at ``Assemblée``.
+* ``Sud-Sud`` gives ``sud`` and ``sud`` at two positions, and the joined
+  ``sudsud`` beside the first; ``Sud Sud`` and ``Sud-Sud`` therefore match.
+* Lower case, ``œ`` → ``oe``, ``æ`` → ``ae``, accents folded by unidecode.
+* Snowball French stems the *accented* word (it needs the accents); its
+  folded stem is emitted, and, at the same position when it differs, the stem
+  of the folded word: ``sécurité`` → ``secur`` + ``securit``, while
+  ``securite`` → ``securit``. Any word and its unaccented spelling therefore
+  share a term at the same position.
+* Stop words are removed from the stemmed field without renumbering, so
+  positions are those of the exact field and phrases keep their gaps.
+* Symbols and numbers are units (see :mod:`resosearch.tokenize`).
+
+Alternatives for one word share its ``pos`` and its offsets. A query is the
+AND (or phrase) of its positions, each position the OR of its terms:
+:func:`query_groups` gives that grouping.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+
+import snowballstemmer
+from unidecode import unidecode
+from whoosh.analysis import Filter, Token
+from whoosh.lang.stopwords import stoplists
+
+from resosearch.tokenize import APOSTROPHES, HYPHENS, UNTokenizer
+
+__all__ = [
+    "ANALYZER_VERSION",
+    "CACHE_SIZE",
+    "ELISIONS",
+    "QUESTION_WORDS",
+    "STOP_WORDS",
+    "CompoundFilter",
+    "ElisionFilter",
+    "FoldFilter",
+    "FrenchStopFilter",
+    "NormalizeFilter",
+    "StemFoldFilter",
+    "analyze",
+    "analyzer_fingerprint",
+    "exact_analyzer",
+    "fold",
+    "query_groups",
+    "question_groups",
+    "stem_terms",
+    "text_analyzer",
+]
+
+#: Bump whenever the terms or positions produced for some text change.
+ANALYZER_VERSION = 1
+
+#: Entries of each cache of stems and foldings (UN vocabulary: ~200k forms).
+CACHE_SIZE = 262_144
+
+#: Elided articles and conjunctions, stripped before a word (any case, ' or ’).
+ELISIONS = ("l", "m", "t", "qu", "n", "s", "j", "d", "c",
+            "jusqu", "quoiqu", "lorsqu", "puisqu")  # fmt: skip
+
+#: French stop words, compared after folding (``a`` is ``à``, ``ou`` is ``où``).
+STOP_WORDS = frozenset(
+    unidecode(w) for w in stoplists["fr"] | {"a", "les", "cet", "cette", "où", "y"}
+)
+
+#: Words that only make a question a question; :func:`question_groups` drops them.
+QUESTION_WORDS = frozenset(
+    """quel quels quelle quelles quoi comment combien pourquoi quand lequel
+    laquelle lesquels lesquelles dont est-ce qu'est-ce peut-on doit-on faut-il
+    faire""".split()
+)
+
+_ELISION_RE = re.compile(
+    r"(?i)^(?:jusqu|quoiqu|lorsqu|puisqu|qu|[lmtnsjdc])[" + APOSTROPHES + r"](?=\w)"
+)
+_SPLIT_RE = re.compile("[" + HYPHENS + APOSTROPHES + "]")
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "Œ": "oe", "Æ": "ae"})
+_STEMMER = snowballstemmer.stemmer("french")
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def normalize(text: str) -> str:
+    """Lower case, NFC, ligatures spelled out; accents kept (for the stemmer)."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text).translate(_LIGATURES)
+    return text.lower()
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def fold(text: str) -> str:
+    """``text`` lower-cased with its accents folded: ``États`` → ``etats``."""
+    if text.isascii():
+        return text.lower()
+    return "".join(unidecode(normalize(text)).lower().split())
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def stem_terms(word: str) -> tuple[str, ...]:
+    """The terms of a normalised word: its folded stem, then the stem of its
+    folded form when that differs."""
+    stem = _STEMMER.stemWord(word)
+    if word.isascii():
+        return (stem,)
+    first = fold(stem)
+    second = _STEMMER.stemWord(fold(word))
+    return (first,) if first == second else (first, second)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _split(text: str) -> tuple[tuple[str, int], ...] | None:
+    """Parts of a compound with their offsets in ``text``, or None."""
+    if not _SPLIT_RE.search(text):
+        return None
+    parts = []
+    start = 0
+    for m in _SPLIT_RE.finditer(text):
+        parts.append((text[start : m.start()], start))
+        start = m.end()
+    parts.append((text[start:], start))
+    return tuple(parts)
+
+
+class ElisionFilter(Filter):
+    """Drops an elided article or conjunction glued to the word."""
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        match = _ELISION_RE.match
+        for t in tokens:
+            if not t.unit:
+                text = t.text
+                if "'" in text or "\u2019" in text or "\u02bc" in text:
+                    m = match(text)
+                    if m:
+                        t.text = text[m.end() :]
+                        if t.chars:
+                            t.startchar += m.end()
+            yield t
+
+
+class CompoundFilter(Filter):
+    """Splits ``Sud-Sud``/``aujourd’hui`` into parts at consecutive positions,
+    emitting the joined form (``sudsud``) beside the first part.
+
+    Later tokens are shifted so positions stay consecutive. Compounds of
+    more than ``maxjoin`` parts are only split.
+    """
+
+    def __init__(self, maxjoin: int = 3):
+        self.maxjoin = maxjoin
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        shift = 0
+        maxjoin = self.maxjoin
+        for t in tokens:
+            if t.positions:
+                t.pos += shift
+            parts = None if t.unit else _split(t.text)
+            if not parts:
+                yield t
+                continue
+            parts = [(p, off) for p, off in parts if p]
+            if not parts:
+                continue
+            text, pos, chars = t.text, t.pos if t.positions else 0, t.chars
+            start = t.startchar if chars else 0
+            for i, (part, off) in enumerate(parts):
+                t.text = part
+                if t.positions:
+                    t.pos = pos + i
+                if chars:
+                    t.startchar = start + off
+                    t.endchar = start + off + len(part)
+                yield t
+                if i == 0 and 1 < len(parts) <= maxjoin:
+                    joined = t.copy()
+                    joined.text = "".join(p for p, _ in parts)
+                    if chars:
+                        joined.startchar = start
+                        joined.endchar = start + len(text)
+                    yield joined
+            shift += len(parts) - 1
+
+
+class NormalizeFilter(Filter):
+    """Lower case and ligatures (``Œuvre`` → ``oeuvre``); accents kept."""
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        for t in tokens:
+            if not t.unit:
+                t.text = normalize(t.text)
+            yield t
+
+
+class FrenchStopFilter(Filter):
+    """Removes :data:`STOP_WORDS` (compared folded) without renumbering.
+
+    Honours ``removestops=False`` (whoosh's highlighter) by marking
+    ``stopped`` instead of removing.
+    """
+
+    def __init__(self, stoplist: Iterable[str] = STOP_WORDS):
+        self.stops = frozenset(stoplist)
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        stops = self.stops
+        for t in tokens:
+            if t.unit or fold(t.text) not in stops:
+                t.stopped = False
+                yield t
+            elif not t.removestops:
+                t.stopped = True
+                yield t
+
+
+class StemFoldFilter(Filter):
+    """Snowball French stems, folded; both variants at the same position."""
+
+    is_morph = True
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        for t in tokens:
+            if t.unit:
+                yield t
+                continue
+            terms = stem_terms(t.text)
+            t.text = terms[0]
+            yield t
+            if len(terms) > 1:
+                alt = t.copy()
+                alt.text = terms[1]
+                yield alt
+
+
+class FoldFilter(Filter):
+    """Accents folded, no stemming (the exact field)."""
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        for t in tokens:
+            if not t.unit:
+                t.text = fold(t.text)
+            yield t
+
+
+_TEXT = UNTokenizer() | ElisionFilter() | CompoundFilter() | NormalizeFilter() \
+    | FrenchStopFilter() | StemFoldFilter()  # fmt: skip
+_EXACT = UNTokenizer() | ElisionFilter() | CompoundFilter() | NormalizeFilter() | FoldFilter()
+
+
+def text_analyzer():
+    """The analyzer of the main (stemmed) field, for indexing and querying."""
+    return _TEXT
+
+
+def exact_analyzer():
+    """The same chain without stemming nor stop words (exact phrases, spelling)."""
+    return _EXACT
+
+
+def analyze(text: str, *, exact: bool = False) -> list[str]:
+    """The terms of ``text``, in order (alternatives follow their word)."""
+    analyzer = _EXACT if exact else _TEXT
+    return [t.text for t in analyzer(text)]
+
+
+def query_groups(text: str, *, exact: bool = False) -> list[list[str]]:
+    """The terms of ``text`` grouped by position: OR within a group, AND (or
+    phrase) across groups. Duplicate terms within a group are dropped."""
+    analyzer = _EXACT if exact else _TEXT
+    groups: dict[int, list[str]] = {}
+    for t in analyzer(text, positions=True, mode="query"):
+        group = groups.setdefault(t.pos, [])
+        if t.text not in group:
+            group.append(t.text)
+    return [groups[p] for p in sorted(groups)]
+
+
+def question_groups(text: str) -> list[list[str]]:
+    """:func:`query_groups` of a question typed in full (``Comment faire pour
+    renouveler son passeport ?``), without the words that only make it a
+    question (:data:`QUESTION_WORDS`). Use it for free-text, OR-ed search."""
+    kept = [
+        m.group()
+        for m in re.finditer(r"\S+", text)
+        if fold(m.group().strip('?!.,;:«»"()')) not in _QUESTION_FOLDED
+    ]
+    return query_groups(" ".join(kept))
+
+
+_QUESTION_FOLDED = frozenset(fold(w) for w in QUESTION_WORDS)
+
+
+def _describe(analyzer) -> str:
+    """A deterministic description of a chain (repr of sets is not)."""
+    parts = []
+    for item in analyzer.items:
+        attrs = sorted(
+            (k, sorted(v) if isinstance(v, (set, frozenset)) else v) for k, v in vars(item).items()
+        )
+        parts.append(f"{type(item).__module__}.{type(item).__name__}{attrs}")
+    return ">".join(parts)
+
+
+def analyzer_fingerprint() -> str:
+    """A short hash of the analyzer's configuration, version and stemmer.
+
+    An index built with another fingerprint may give other terms for the
+    same text: rebuild it.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        libs = version("snowballstemmer") + "/" + version("unidecode")
+    except PackageNotFoundError:  # pragma: no cover
+        libs = "?"
+    config = "|".join(
+        [
+            str(ANALYZER_VERSION),
+            _describe(_TEXT),
+            _describe(_EXACT),
+            ",".join(sorted(STOP_WORDS)),
+            ",".join(ELISIONS),
+            libs,
+        ]
+    )
+    return hashlib.sha256(config.encode()).hexdigest()[:16]

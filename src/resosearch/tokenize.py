@@ -1,0 +1,184 @@
+"""Tokenizer for French UN text: words, compounds, numbers and document symbols.
+
+The tokenizer is the only stage that decides what a *unit* is:
+
+* **symbols** of UN documents and resolutions stay one token:
+  ``A/RES/68/230``, ``A/68/443/Add.2``, ``A/66/717/Add. 1``,
+  ``FCCC/CP/2015/10/Add.1``, ``E/RES/2014/33``, ``DP/2003/2``, the bare
+  citation forms ``68/230``, ``2002/18``, ``57/270 B``, and sales numbers
+  such as ``F.78.II.A.11``;
+* **numbers**: ``3,5`` (and ``3.5``) is one decimal, ``10 000`` written with
+  a non-breaking or thin space is one number, ``1er``/``1re``/``1ère`` and
+  ``71e``/``71ème`` are ordinals;
+* **words**, which may contain apostrophes (``l’Assemblée``,
+  ``aujourd’hui``) and hyphens (``Sud-Sud``, ``Convention-cadre``). The
+  filters of :mod:`resosearch.analysis` elide and split them.
+
+Unit tokens carry ``t.unit = True`` so that later filters neither split,
+stem nor stop them; their text is already normalised by :func:`symbol_terms`.
+Offsets (``startchar``/``endchar``) always point into the original text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+
+from whoosh.analysis import Token, Tokenizer
+
+__all__ = ["APOSTROPHES", "HYPHENS", "UNTokenizer", "normalize_unit", "symbol_terms"]
+
+#: Characters accepted as an apostrophe: ASCII, typographic, modifier letter.
+APOSTROPHES = "'\u2019\u02bc"
+#: Characters joining the parts of a compound word (not the en dash, a separator).
+HYPHENS = "-\u2010\u2011"
+
+# A letter, or a combining accent (NFD input); superscripts are footnote marks.
+_L = r"(?:[^\W\d_\u00b2\u00b3\u00b9\u2070-\u209f]|[\u0300-\u036f])"
+_SEG = rf"{_L}+(?:[{APOSTROPHES}]{_L}+)*"
+_WORD = rf"{_SEG}(?:[{HYPHENS}](?:{_SEG}|\d+(?![\w/])))*"
+
+# A document symbol: an upper-case series then /-separated segments; the
+# addendum/corrigendum numbers may be written with a space ("Add. 1").
+_DOC_SEG = r"(?:(?:Add|Corr|Rev|Amend|Suppl)\.[ \u00a0]?\d+|[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*)"
+_DOC_SYMBOL = rf"(?<![\w/.])[A-Z][A-Za-z]{{0,7}}(?:/{_DOC_SEG})+"
+# A bare citation: 68/230, 2002/18, 57/270 B (a part letter, alone), 1/CP.21.
+_NUM_SYMBOL = r"(?<![\w/.,])\d{1,4}(?:/(?:\d{1,4}|[A-Z]{1,6}\.\d+))+(?:[ \u00a0][A-Z](?![\w'\u2019\u2011-]))?(?![\w/])"
+# Sales numbers and other dotted references: F.78.II.A.11.
+_DOTTED = r"(?<![\w.])[A-Za-z0-9]+(?:\.[A-Za-z0-9]+){2,}"
+_NUMBER = (
+    r"\d+(?:[\u00a0\u202f\u2009]\d{3})*(?:[.,]\d+)?"
+    r"(?:(?:er|re|ère|ere|ème|eme|èmes|emes|es|e|è)(?!\w))?"
+)
+
+TOKEN_RE = re.compile(
+    rf"(?P<sym>{_DOC_SYMBOL}|{_NUM_SYMBOL}|{_DOTTED})|(?P<num>{_NUMBER})|(?P<word>{_WORD})"
+)
+_WORD_RE = re.compile(rf"{_WORD}|\d+")
+_SPACES = re.compile(r"[ \u00a0\u202f\u2009]")
+_ORDINAL = re.compile(r"^(\d+)(er|re|ère|ere|ème|eme|èmes|emes|es|e|è)$")
+_RES = re.compile(r"^(?:[a-z]+/)*res/(.+)$")
+_PART = re.compile(r"^(\d+/\d+)[a-z]$")
+
+
+def normalize_unit(raw: str) -> str:
+    """The indexed form of a symbol or number: lower case, no spaces.
+
+    ``"A/66/717/Add. 1"`` → ``"a/66/717/add.1"``; ``"57/270 B"`` →
+    ``"57/270b"``; ``"3.5"`` → ``"3,5"``; ``"10 000"`` → ``"10000"``;
+    ``"1ère"`` → ``"1er"``; ``"71ème"`` → ``"71e"``.
+    """
+    text = _SPACES.sub("", raw).lower()
+    m = _ORDINAL.match(text)
+    if m:
+        return m.group(1) + ("er" if m.group(1) == "1" else "e")
+    if text.replace(".", "").isdigit() and text.count(".") == 1:
+        return text.replace(".", ",")  # a decimal typed the English way
+    return text
+
+
+@lru_cache(maxsize=65536)
+def _unit_terms(raw: str) -> tuple[str, ...]:
+    return symbol_terms(normalize_unit(raw))
+
+
+def symbol_terms(unit: str) -> tuple[str, ...]:
+    """All the terms a normalised unit is indexed under, the full form first.
+
+    A resolution symbol is also findable by its citation form
+    (``a/res/64/222`` → ``64/222``), and a resolution part by the
+    resolution (``57/270b`` → ``57/270``). Nothing else is generalised:
+    ``64/222`` never yields ``64`` or ``222``, and ``a/68/443/add.2``
+    is not ``a/68/443``.
+    """
+    terms = [unit]
+    m = _RES.match(unit)
+    if m:
+        terms.append(m.group(1))
+    m = _PART.match(terms[-1])
+    if m:
+        terms.append(m.group(1))
+    return tuple(terms)
+
+
+class UNTokenizer(Tokenizer):
+    """Yields words, numbers and symbols with positions and character offsets.
+
+    Symbols without any digit (``ONU/PNUD``) are not symbols: their words are
+    yielded one by one.
+    """
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self).__name__)
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: object,
+    ) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            t.original = t.text = value
+            t.boost = 1.0
+            t.unit = False
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar = start_char
+                t.endchar = start_char + len(value)
+            yield t
+            return
+        pos = start_pos
+        for m in TOKEN_RE.finditer(value):
+            kind = m.lastgroup
+            start, end = m.span()
+            if kind == "sym" and not any(c.isdigit() for c in m.group()):
+                # Upper-case words around a slash: plain words.
+                for w in _WORD_RE.finditer(value, start, end):
+                    t.text = w.group()
+                    t.unit = False
+                    t.boost = 1.0
+                    if keeporiginal:
+                        t.original = t.text
+                    t.stopped = False
+                    if positions:
+                        t.pos = pos
+                        pos += 1
+                    if chars:
+                        t.startchar = start_char + w.start()
+                        t.endchar = start_char + w.end()
+                    yield t
+                continue
+            raw = m.group()
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = raw
+            if positions:
+                t.pos = pos
+                pos += 1
+            if chars:
+                t.startchar = start_char + start
+                t.endchar = start_char + end
+            if kind == "word":
+                t.unit = False
+                t.text = raw
+                yield t
+            else:
+                # The full form, then its citation forms at the same position.
+                t.unit = True
+                for term in _unit_terms(raw):
+                    t.text = term
+                    yield t
