@@ -1,0 +1,283 @@
+"""Retrieval quality and speed of the French analyzer against its peers.
+
+Runs on the spf set (/work/shared/eval/spf, see its README): every page is
+indexed, every question is run as an OR-query of its analyzed words, and the
+page that answers it is looked for in the top 10. Printed side by side:
+
+* resosearch — ``text_analyzer()`` on the stemmed field and
+  ``exact_analyzer()`` on the exact field (the product's two fields), the
+  question reduced by ``question_groups()`` (the product's free-text query
+  helper), each position one OR of its alternatives, Whoosh BM25F;
+* Whoosh ``StandardAnalyzer`` and ``LanguageAnalyzer("fr")``, BM25F defaults;
+* tantivy: simple tokenizer, lowercase, French stop words, ascii fold,
+  Snowball French, BM25;
+* SQLite FTS5 with ``unicode61 remove_diacritics 2``, bm25().
+
+Tuning (BM25F parameters, the exact-field weight, the question words) was
+done on the odd-numbered questions only (q001, q003, …); the table reports
+the odd half, the even half and all questions.
+
+Usage::
+
+    /work/venv/bin/python benchmarks/analyzer_quality.py [--data DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sqlite3
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from whoosh import fields, query
+from whoosh.analysis import LanguageAnalyzer, StandardAnalyzer
+from whoosh.filedb.filestore import RamStorage
+from whoosh.scoring import BM25F
+
+from resosearch.analysis import exact_analyzer, question_groups, text_analyzer
+
+DATA = Path("/work/shared/eval/spf")
+K = 10
+
+# Chosen on the odd-numbered questions only.
+OUR_B = 0.75
+OUR_K1 = 1.2
+EXACT_WEIGHT = 0.0
+
+Ranker = Callable[[str], list[str]]
+
+
+def load(data: Path) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    docs = {}
+    with open(data / "docs.jsonl", encoding="utf-8") as f:
+        for line in f:
+            d = json.loads(line)
+            docs[d["id"]] = d["text"]
+    queries = {}
+    with open(data / "queries.jsonl", encoding="utf-8") as f:
+        for line in f:
+            d = json.loads(line)
+            queries[d["id"]] = d["text"]
+    qrels = {}
+    with open(data / "qrels.tsv", encoding="utf-8") as f:
+        next(f)
+        for line in f:
+            qid, did = line.rstrip("\n").split("\t")
+            qrels[qid] = did
+    return docs, queries, qrels
+
+
+def unique(seq):
+    return list(dict.fromkeys(seq))
+
+
+# -- engines -----------------------------------------------------------------
+
+
+def whoosh_peer(docs: dict[str, str], analyzer) -> Ranker:
+    schema = fields.Schema(id=fields.ID(stored=True), text=fields.TEXT(analyzer=analyzer))
+    ix = RamStorage().create_index(schema)
+    with ix.writer() as w:
+        for did, text in docs.items():
+            w.add_document(id=did, text=text)
+    searcher = ix.searcher(weighting=BM25F())
+
+    def rank(question: str) -> list[str]:
+        terms = unique(t.text for t in analyzer(question, mode="query"))
+        q = query.Or([query.Term("text", t) for t in terms])
+        return [hit["id"] for hit in searcher.search(q, limit=K)]
+
+    return rank
+
+
+def resosearch_engine(
+    docs: dict[str, str], b: float = OUR_B, k1: float = OUR_K1, exact_weight: float = EXACT_WEIGHT
+) -> Ranker:
+    schema = fields.Schema(
+        id=fields.ID(stored=True),
+        text=fields.TEXT(analyzer=text_analyzer()),
+        exact=fields.TEXT(analyzer=exact_analyzer()),
+    )
+    ix = RamStorage().create_index(schema)
+    with ix.writer() as w:
+        for did, text in docs.items():
+            w.add_document(id=did, text=text, exact=text)
+    searcher = ix.searcher(weighting=BM25F(B=b, K1=k1))
+
+    def rank(question: str) -> list[str]:
+        return [hit["id"] for hit in searcher.search(our_query(question, exact_weight), limit=K)]
+
+    rank.searcher = searcher  # type: ignore[attr-defined]
+    return rank
+
+
+def our_query(question: str, exact_weight: float = EXACT_WEIGHT) -> query.Query:
+    """Each position of the question: one OR of its alternative terms."""
+    parts: list[query.Query] = []
+    for group in question_groups(question):
+        alts = [query.Term("text", t) for t in group]
+        parts.append(alts[0] if len(alts) == 1 else query.DisjunctionMax(alts))
+    if exact_weight:
+        words = unique(t.text for t in exact_analyzer()(question, mode="query"))
+        parts.extend(query.Term("exact", w, boost=exact_weight) for w in words)
+    return query.Or(parts)
+
+
+def tantivy_engine(docs: dict[str, str]) -> Ranker:
+    import tantivy
+
+    analyzer = (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.stopword("french"))
+        .filter(tantivy.Filter.ascii_fold())
+        .filter(tantivy.Filter.stemmer("french"))
+        .build()
+    )
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", stored=True, tokenizer_name="raw")
+    builder.add_text_field("text", tokenizer_name="fr")
+    schema = builder.build()
+    tmp = tempfile.mkdtemp(prefix="tantivy-spf-")
+    index = tantivy.Index(schema, path=tmp)
+    index.register_tokenizer("fr", analyzer)
+    writer = index.writer()
+    for did, text in docs.items():
+        writer.add_document(tantivy.Document(id=did, text=text))
+    writer.commit()
+    writer.wait_merging_threads()
+    index.reload()
+    searcher = index.searcher()
+
+    def rank(question: str) -> list[str]:
+        terms = unique(analyzer.analyze(question))
+        q = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Should, tantivy.Query.term_query(schema, "text", t)) for t in terms]
+        )
+        hits = searcher.search(q, K).hits
+        return [searcher.doc(addr)["id"][0] for _score, addr in hits]
+
+    return rank
+
+
+def fts5_engine(docs: dict[str, str]) -> Ranker:
+    con = sqlite3.connect(":memory:")
+    con.execute(
+        "CREATE VIRTUAL TABLE pages USING fts5(id UNINDEXED, text,"
+        " tokenize = 'unicode61 remove_diacritics 2')"
+    )
+    con.executemany("INSERT INTO pages VALUES (?, ?)", docs.items())
+
+    def rank(question: str) -> list[str]:
+        words = unique(w.lower() for w in re.findall(r"\w+", question))
+        match = " OR ".join('"' + w + '"' for w in words)
+        rows = con.execute(
+            "SELECT id FROM pages WHERE pages MATCH ? ORDER BY bm25(pages) LIMIT ?", (match, K)
+        )
+        return [r[0] for r in rows]
+
+    return rank
+
+
+# -- measures ----------------------------------------------------------------
+
+
+def evaluate(rank: Ranker, queries: dict[str, str], qrels: dict[str, str]) -> dict[str, float]:
+    rr: dict[str, float] = {}
+    for qid, text in queries.items():
+        ranked = rank(text)[:K]
+        rr[qid] = 1.0 / (ranked.index(qrels[qid]) + 1) if qrels[qid] in ranked else 0.0
+
+    def mean(ids: list[str], f) -> float:
+        return sum(f(rr[i]) for i in ids) / len(ids) if ids else float("nan")
+
+    ids = sorted(rr)
+    odd = [i for i in ids if int(i[1:]) % 2 == 1]
+    even = [i for i in ids if int(i[1:]) % 2 == 0]
+    return {
+        "odd": mean(odd, float),
+        "even": mean(even, float),
+        "all": mean(ids, float),
+        "recall": mean(ids, lambda x: x > 0),
+        "recall_odd": mean(odd, lambda x: x > 0),
+    }
+
+
+def throughput(analyzer, texts: list[str], passes: int = 2) -> list[float]:
+    """Tokens per second (tokens = ``\\w+`` runs of the input, the same count
+    for every analyzer), for each pass over ``texts``; pass 1 starts with
+    whatever the caches hold."""
+    n_tokens = sum(len(re.findall(r"\w+", t)) for t in texts)
+    rates = []
+    for _ in range(passes):
+        start = time.perf_counter()
+        for text in texts:
+            for _t in analyzer(text, positions=True, chars=True):
+                pass
+        rates.append(n_tokens / (time.perf_counter() - start))
+    return rates
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--tune", action="store_true", help="grid on the odd questions only")
+    args = parser.parse_args(argv)
+    docs, queries, qrels = load(args.data)
+    texts = list(docs.values())
+
+    # Throughput first, from cold caches (each analyzer's own), then warm.
+    ours_tp = throughput(text_analyzer(), texts)
+    lang_tp = throughput(LanguageAnalyzer("fr"), texts)
+
+    if args.tune:
+        return tune(docs, queries, qrels)
+
+    engines: list[tuple[str, Callable[[], Ranker]]] = [
+        ("resosearch `text_analyzer()` (+ exact field), BM25F", lambda: resosearch_engine(docs)),
+        ("whoosh `StandardAnalyzer`, BM25F", lambda: whoosh_peer(docs, StandardAnalyzer())),
+        ('whoosh `LanguageAnalyzer("fr")`, BM25F', lambda: whoosh_peer(docs, LanguageAnalyzer("fr"))),
+        ("tantivy simple+lowercase+stop fr+ascii fold+Snowball fr", lambda: tantivy_engine(docs)),
+        ("SQLite FTS5 `unicode61 remove_diacritics 2`", lambda: fts5_engine(docs)),
+    ]
+    print(f"spf: {len(docs)} pages, {len(queries)} questions; MRR@{K} and Recall@{K}\n")
+    print(f"| engine and analysis | MRR@{K} odd | MRR@{K} even | MRR@{K} all | Recall@{K} all |")
+    print("|---|---|---|---|---|")
+    for name, build in engines:
+        try:
+            m = evaluate(build(), queries, qrels)
+        except ImportError as e:  # a peer of the `bench` extra is missing
+            print(f"| {name} | n/a ({e.name} not installed) | | | |")
+            continue
+        print(f"| {name} | {m['odd']:.3f} | {m['even']:.3f} | {m['all']:.3f} | {m['recall']:.3f} |")
+        sys.stdout.flush()
+
+    print("\nAnalyzer throughput over all pages (tokens/s; tokens = \\w+ runs of the input)\n")
+    print("| analyzer | pass 1 (cold caches) | pass 2 (warm caches) |")
+    print("|---|---|---|")
+    print(f"| resosearch `text_analyzer()` | {ours_tp[0]:,.0f} | {ours_tp[1]:,.0f} |")
+    print(f'| whoosh `LanguageAnalyzer("fr")` | {lang_tp[0]:,.0f} | {lang_tp[1]:,.0f} |')
+    return 0
+
+
+def tune(docs, queries, qrels) -> int:
+    """A grid on the odd-numbered questions only; prints nothing of the even."""
+    odd = {q: t for q, t in queries.items() if int(q[1:]) % 2 == 1}
+    print("| B | K1 | exact weight | MRR@10 odd | Recall@10 odd |")
+    print("|---|---|---|---|---|")
+    for b in (0.5, 0.75, 0.9):
+        for k1 in (0.9, 1.2, 1.6):
+            for ew in (0.0, 0.3):
+                m = evaluate(resosearch_engine(docs, b, k1, ew), odd, qrels)
+                print(f"| {b} | {k1} | {ew} | {m['odd']:.3f} | {m['recall_odd']:.3f} |")
+                sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
