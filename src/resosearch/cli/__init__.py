@@ -17,7 +17,7 @@ from resosearch import __version__
 from resosearch.errors import ResosearchError
 
 # Command modules, in the order their commands appear in --help.
-COMMAND_MODULES = ("parse",)
+COMMAND_MODULES = ("search", "index", "parse")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,251 @@
+"""Build an index from resolution files, and update it in place.
+
+``build_index`` parses every file, writes a complete new index in a
+temporary sibling folder and swaps it in; ``add`` and ``remove`` change an
+existing index through Whoosh's own transactional writer. Bad files are
+skipped and reported (or, with ``strict``, fail the build before anything
+is swapped in).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.writing import IndexWriter
+
+from resosearch import store
+from resosearch.bundled import bundled_paths
+from resosearch.errors import ParseError, ResosearchError
+from resosearch.models import Resolution
+from resosearch.parse import parse_file
+from resosearch.schema import build_schema, documents, resolution_key
+
+PathLike = str | os.PathLike[str]
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file that was not indexed, and why."""
+
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build or an update did."""
+
+    index_dir: str
+    resolutions: int
+    paragraphs: int
+    seconds: float
+    skipped: tuple[Skipped, ...] = ()
+    numbers: tuple[str, ...] = field(default=(), repr=False)
+
+    def summary(self) -> str:
+        """One line: resolutions, paragraphs, files skipped (with reasons), seconds."""
+        line = (
+            f"{self.resolutions} resolution{'s' if self.resolutions != 1 else ''}, "
+            f"{self.paragraphs} paragraphs indexed in {self.index_dir} "
+            f"in {self.seconds:.2f} s"
+        )
+        if self.skipped:
+            reasons = "; ".join(str(s) for s in self.skipped)
+            line += f"; {len(self.skipped)} file{'s' if len(self.skipped) != 1 else ''} skipped ({reasons})"
+        return line
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "index": self.index_dir,
+            "resolutions": self.resolutions,
+            "paragraphs": self.paragraphs,
+            "seconds": round(self.seconds, 3),
+            "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
+        }
+
+
+class BuildError(ResosearchError):
+    """A strict build met a bad file; the existing index was left untouched."""
+
+
+def collect_files(paths: Iterable[PathLike]) -> tuple[list[Path], list[Skipped]]:
+    """Expand files and folders (recursively, hidden entries skipped) into files."""
+    files: list[Path] = []
+    problems: list[Skipped] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            # os.walk does not follow symlinked folders, so a symlink loop cannot trap it.
+            for root, dirs, names in os.walk(path, onerror=None):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(names):
+                    if not name.startswith("."):
+                        files.append(Path(root) / name)
+        elif path.exists():
+            files.append(path)
+        elif path.is_symlink():
+            problems.append(Skipped(str(path), "broken symbolic link"))
+        else:
+            problems.append(Skipped(str(path), "no such file or folder"))
+    return files, problems
+
+
+def parse_files(
+    files: list[Path], progress: Progress | None = None
+) -> Iterator[Resolution | Skipped]:
+    """Parse each file, yielding a Resolution or the reason it was skipped."""
+    total = len(files)
+    for done, path in enumerate(files, 1):
+        try:
+            yield parse_file(path)
+        except ParseError as error:
+            yield Skipped(str(path), error.message + (f" (line {error.line})" if error.line else ""))
+        except OSError as error:
+            yield Skipped(str(path), error.strerror or str(error))
+        if progress:
+            progress(done, total, str(path))
+
+
+def _write(writer: IndexWriter, parsed: Iterable[Resolution | Skipped], replace: bool,
+           strict: bool) -> tuple[list[str], int, list[Skipped]]:
+    """Add parsed resolutions to ``writer``; returns numbers, paragraph count, skipped."""
+    seen: dict[str, str] = {}
+    paragraphs = 0
+    skipped: list[Skipped] = []
+    for item in parsed:
+        if isinstance(item, Resolution) and item.number in seen:
+            item = Skipped(item.source or "?", f"resolution {item.number} already read from {seen[item.number]}")
+        if isinstance(item, Skipped):
+            if strict:
+                raise BuildError(f"{item.path}: {item.reason} (--strict: nothing was changed)")
+            skipped.append(item)
+            continue
+        seen[item.number] = item.source or "?"
+        if replace:
+            writer.delete_by_term("number", item.number)
+            writer.delete_by_term("key", resolution_key(item.number))
+        for doc in documents(item):
+            writer.add_document(**doc)
+        paragraphs += len(item.paragraphs)
+    return list(seen), paragraphs, skipped
+
+
+def build_index(
+    paths: Iterable[PathLike] | None = None,
+    index_dir: PathLike | None = None,
+    *,
+    strict: bool = False,
+    progress: Progress | None = None,
+    lock_timeout: float = 30.0,
+) -> BuildReport:
+    """Build a new index from ``paths`` (files or folders) and swap it in.
+
+    No paths: the bundled corpus. No ``index_dir``: ``$RESOSEARCH_INDEX``,
+    else ``./index``. The new index is written in a temporary sibling
+    folder and replaces the old one only when complete.
+    """
+    start = time.perf_counter()
+    folder = store.resolve_index_dir(index_dir)
+    files, skipped = collect_files(bundled_paths() if paths is None else paths)
+    if strict and skipped:
+        raise BuildError(f"{skipped[0]} (--strict: nothing was changed)")
+    with store.write_lock(folder, timeout=lock_timeout):
+        store.check_replaceable(folder)
+        store.remove_stale_builds(folder)
+        temp = store.temp_sibling(folder)
+        try:
+            ix = whoosh_index.create_in(str(temp), build_schema())
+            writer = ix.writer(limitmb=256)
+            try:
+                numbers, paragraphs, bad = _write(writer, parse_files(files, progress), False, strict)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit(optimize=True)
+            ix.close()
+            skipped += bad
+            store.write_meta(temp, resolutions=len(numbers), paragraphs=paragraphs)
+            store.swap_in(temp, folder)
+        finally:
+            if temp.exists():
+                shutil.rmtree(temp, ignore_errors=True)
+    return BuildReport(str(folder), len(numbers), paragraphs, time.perf_counter() - start,
+                       tuple(skipped), tuple(numbers))
+
+
+def open_writable(folder: Path) -> whoosh_index.Index:
+    store.check_compatible(folder)
+    return whoosh_index.open_dir(str(folder))
+
+
+def add(
+    paths: Iterable[PathLike],
+    index_dir: PathLike | None = None,
+    *,
+    strict: bool = False,
+    progress: Progress | None = None,
+    lock_timeout: float = 30.0,
+) -> BuildReport:
+    """Add resolution files to an existing index; an indexed number is replaced."""
+    start = time.perf_counter()
+    folder = store.resolve_index_dir(index_dir)
+    files, skipped = collect_files(paths)
+    if strict and skipped:
+        raise BuildError(f"{skipped[0]} (--strict: nothing was changed)")
+    with store.write_lock(folder, timeout=lock_timeout):
+        ix = open_writable(folder)
+        writer = ix.writer(limitmb=128)
+        try:
+            numbers, paragraphs, bad = _write(writer, parse_files(files, progress), True, strict)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        ix.close()
+    return BuildReport(str(folder), len(numbers), paragraphs, time.perf_counter() - start,
+                       tuple(skipped + bad), tuple(numbers))
+
+
+def normalize_number(value: str) -> str:
+    """``"A/RES/68/230"`` or ``"68/230"`` → ``"68/230"``."""
+    text = value.strip()
+    upper = text.upper()
+    if upper.startswith("A/RES/"):
+        text = text[len("A/RES/"):]
+    return text
+
+
+def remove(numbers: Iterable[str], index_dir: PathLike | None = None, *,
+           lock_timeout: float = 30.0) -> BuildReport:
+    """Remove resolutions by number; all must be in the index, or nothing is removed."""
+    start = time.perf_counter()
+    folder = store.resolve_index_dir(index_dir)
+    wanted = [normalize_number(n) for n in numbers]
+    with store.write_lock(folder, timeout=lock_timeout):
+        ix = open_writable(folder)
+        with ix.searcher() as searcher:
+            missing = [n for n in wanted if searcher.document_number(key=resolution_key(n)) is None]
+            counts = {n: searcher.doc_frequency("number", n) for n in wanted}
+        if missing:
+            ix.close()
+            raise ResosearchError(
+                f"not in the index {folder}: {', '.join(missing)} (nothing was removed)"
+            )
+        writer = ix.writer()
+        for number in wanted:
+            writer.delete_by_term("number", number)
+            writer.delete_by_term("key", resolution_key(number))
+        writer.commit()
+        ix.close()
+    return BuildReport(str(folder), len(wanted), sum(counts.values()),
+                       time.perf_counter() - start, (), tuple(wanted))

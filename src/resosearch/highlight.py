@@ -1,0 +1,81 @@
+"""Mark the words of a paragraph that a query matched.
+
+The stored text is analyzed again with the index's analyzers; a token whose
+term the query looked for is marked at its original character offsets, so
+"Coopération" is marked in the text, not its stem.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+
+from resosearch.analysis import exact_analyzer, text_analyzer
+
+Span = tuple[int, int]
+
+# Which analyzer reproduces the terms of each searchable field.
+_FIELD_ANALYZERS = {
+    "text": text_analyzer,
+    "exact": exact_analyzer,
+}
+
+
+def find_spans(text: str, terms: Iterable[tuple[str, str]]) -> list[Span]:
+    """Character spans of ``text`` whose terms are among ``terms`` ((field, term) pairs)."""
+    wanted: dict[str, set[str]] = {}
+    for fieldname, term in terms:
+        if fieldname in _FIELD_ANALYZERS:
+            wanted.setdefault(fieldname, set()).add(term if isinstance(term, str) else term.decode("utf-8"))
+    spans: list[Span] = []
+    for fieldname, words in wanted.items():
+        analyzer = _FIELD_ANALYZERS[fieldname]()
+        for token in analyzer(text, chars=True, mode="index"):
+            if token.text in words:
+                spans.append((token.startchar, token.endchar))
+    return merge_spans(text, spans)
+
+
+def merge_spans(text: str, spans: list[Span]) -> list[Span]:
+    """Sort, and join spans that overlap or are separated only by spaces."""
+    merged: list[Span] = []
+    for start, end in sorted(spans):
+        if merged and (start <= merged[-1][1] or not text[merged[-1][1]:start].strip()):
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def render(text: str, spans: list[Span], before: str = "<mark>", after: str = "</mark>",
+           escape: bool = True) -> str:
+    """``text`` with each span wrapped; HTML-escaped unless ``escape`` is False."""
+    out: list[str] = []
+    cursor = 0
+    quote = html.escape if escape else (lambda s: s)
+    for start, end in spans:
+        out.append(quote(text[cursor:start]))
+        out.append(before + quote(text[start:end]) + after)
+        cursor = end
+    out.append(quote(text[cursor:]))
+    return "".join(out)
+
+
+def snippet(text: str, spans: list[Span], width: int = 280) -> tuple[str, list[Span]]:
+    """A window of about ``width`` characters around the first marks, on word edges."""
+    if len(text) <= width:
+        return text, spans
+    first = spans[0][0] if spans else 0
+    start = max(0, first - width // 4)
+    if start:
+        space = text.rfind(" ", 0, start)
+        start = space + 1 if space >= 0 else start
+    end = min(len(text), start + width)
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > start else end
+    prefix = "…" if start else ""
+    suffix = "…" if end < len(text) else ""
+    shift = len(prefix) - start
+    inside = [(max(s, start) + shift, min(e, end) + shift) for s, e in spans if e > start and s < end]
+    return prefix + text[start:end] + suffix, inside

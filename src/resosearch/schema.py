@@ -1,0 +1,141 @@
+"""How a resolution becomes Whoosh documents, and back.
+
+One document per paragraph (sub-paragraphs included) carries everything a
+hit needs to be shown with its context, so a search never re-reads source
+files. One more document per resolution stores the whole parsed resolution
+as JSON, for ``Index.get``; it has no searchable paragraph fields, so a
+query can only reach it through ``doctype``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from whoosh import fields
+
+from resosearch.analysis import exact_analyzer, fold, text_analyzer
+from resosearch.models import Footnote, Paragraph, Resolution
+
+PARAGRAPH = "p"
+RESOLUTION = "r"
+
+# Weights of the searchable fields relative to the paragraph text (BM25F).
+NOTES_WEIGHT = 0.35
+
+
+def build_schema() -> fields.Schema:
+    """The Whoosh schema of a resosearch index."""
+    text = text_analyzer()
+    exact = exact_analyzer()
+    return fields.Schema(
+        # Identity and kind of document.
+        key=fields.ID(unique=True, stored=True),
+        doctype=fields.ID(),
+        # Resolution metadata, repeated on each paragraph for filters and display.
+        number=fields.ID(stored=True, sortable=True),
+        symbol=fields.STORED(),
+        session=fields.NUMERIC(int, stored=True, sortable=True, signed=False),
+        year=fields.NUMERIC(int, stored=True, sortable=True, signed=False),
+        adopted=fields.ID(stored=True, sortable=True),
+        title=fields.TEXT(analyzer=text, phrase=False, stored=True),
+        # The paragraph.
+        ref=fields.ID(stored=True),
+        order=fields.NUMERIC(int, stored=True, sortable=True, signed=False),
+        kind=fields.ID(stored=True, sortable=True),
+        verb=fields.ID(sortable=True),
+        cites=fields.KEYWORD(commas=True, stored=True, scorable=False),
+        # Stemmed text for ranking; the unstemmed copy carries positions for
+        # exact phrases, proximity and spelling suggestions.
+        text=fields.TEXT(analyzer=text, phrase=False, stored=True),
+        exact=fields.TEXT(analyzer=exact, phrase=True),
+        notes=fields.TEXT(analyzer=text, phrase=False),
+        notes_exact=fields.TEXT(analyzer=exact, phrase=True),
+        # Display-only context.
+        paragraph=fields.STORED(),
+        chapeau=fields.STORED(),
+        footnotes=fields.STORED(),
+        resolution=fields.STORED(),
+    )
+
+
+def fold_keyword(value: str) -> str:
+    """Keyword form of a verb or kind: lowercased, unaccented, single-spaced."""
+    return " ".join(fold(word) for word in value.split())
+
+
+def paragraph_key(number: str, ref: str) -> str:
+    return f"{number}#{ref}"
+
+
+def resolution_key(number: str) -> str:
+    return f"{number}#"
+
+
+def resolution_metadata(resolution: Resolution) -> dict[str, Any]:
+    """The resolution's preface and conclusions, without paragraphs or notes."""
+    data = resolution.to_dict()
+    del data["paragraphs"], data["footnotes"]
+    return data
+
+
+def documents(resolution: Resolution) -> Iterator[dict[str, Any]]:
+    """The Whoosh documents of one resolution: its paragraphs, then itself."""
+    notes = {note.number: note for note in resolution.footnotes}
+    texts = {paragraph.ref: paragraph.text for paragraph in resolution.paragraphs}
+    metadata = resolution_metadata(resolution)
+    metadata_json = json.dumps(metadata, ensure_ascii=False)
+    common: dict[str, Any] = {
+        "doctype": PARAGRAPH,
+        "number": resolution.number,
+        "symbol": resolution.symbol,
+        "session": resolution.session,
+        "title": resolution.title,
+        "resolution": metadata_json,
+    }
+    if resolution.year is not None:
+        common["year"] = resolution.year
+    if resolution.adopted is not None:
+        common["adopted"] = resolution.adopted.isoformat()
+    for order, paragraph in enumerate(resolution.paragraphs):
+        carried = [notes[n] for n in paragraph.footnotes if n in notes]
+        note_text = "\n".join(note.text for note in carried)
+        doc = dict(common)
+        doc.update(
+            key=paragraph_key(resolution.number, paragraph.ref),
+            ref=paragraph.ref,
+            order=order,
+            kind=paragraph.kind,
+            text=paragraph.text,
+            exact=paragraph.text,
+            paragraph=json.dumps(paragraph.to_dict(), ensure_ascii=False),
+            footnotes=json.dumps([n.to_dict() for n in carried], ensure_ascii=False),
+        )
+        if paragraph.verb:
+            doc["verb"] = fold_keyword(paragraph.verb)
+        if paragraph.cites:
+            doc["cites"] = ",".join(paragraph.cites)
+        if note_text:
+            doc["notes"] = note_text
+            doc["notes_exact"] = note_text
+        if paragraph.parent:
+            doc["chapeau"] = texts.get(paragraph.parent)
+        yield doc
+    yield {
+        "key": resolution_key(resolution.number),
+        "doctype": RESOLUTION,
+        "resolution": json.dumps(resolution.to_dict(), ensure_ascii=False),
+    }
+
+
+def stored_paragraph(fields_: dict[str, Any]) -> Paragraph:
+    return Paragraph.from_dict(json.loads(fields_["paragraph"]))
+
+
+def stored_footnotes(fields_: dict[str, Any]) -> tuple[Footnote, ...]:
+    return tuple(Footnote(n["number"], n["text"]) for n in json.loads(fields_["footnotes"]))
+
+
+def stored_resolution(fields_: dict[str, Any]) -> Resolution:
+    return Resolution.from_dict(json.loads(fields_["resolution"]))

@@ -1,0 +1,358 @@
+"""Open an index and search it: ``open_index(...).search("coopération triangulaire")``."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh import query as q
+from whoosh import sorting
+from whoosh.searching import Searcher
+
+from resosearch import store
+from resosearch.build import PathLike, build_index, normalize_number
+from resosearch.errors import IndexStateError, QueryError
+from resosearch.highlight import find_spans, render
+from resosearch.models import Resolution
+from resosearch.query import KIND_ALIASES, CompiledQuery, Compiler, compile_query
+from resosearch.results import Hit, Results
+from resosearch.schema import (
+    PARAGRAPH,
+    fold_keyword,
+    resolution_key,
+    stored_footnotes,
+    stored_paragraph,
+    stored_resolution,
+)
+
+# Weight of the bonus for query words standing close together (slop in positions).
+PROXIMITY_WEIGHT = 1.5
+PROXIMITY_SLOP = 4
+SORTS = ("relevance", "date", "oldest")
+FACETS = {"resolution": "number", "year": "year", "kind": "kind", "verb": "verb"}
+
+
+class Index:
+    """A resosearch index, opened once and searched many times.
+
+    One Whoosh searcher is reused between queries and refreshed when the
+    index on disk changes (``add``, ``remove``, or a rebuild swapped in).
+    An Index may be shared between threads; use it as a context manager
+    or call :meth:`close`.
+    """
+
+    def __init__(self, index_dir: PathLike):
+        self.path = Path(index_dir)
+        self._lock = threading.RLock()
+        self._searcher: Searcher | None = None
+        self._identity: tuple[int, int] | None = None
+        self._resolutions: OrderedDict[str, Resolution] = OrderedDict()
+        self._open()
+
+    # -- lifecycle -------------------------------------------------------------
+
+    def _open(self) -> None:
+        store.check_compatible(self.path)
+        try:
+            ix = whoosh_index.open_dir(str(self.path))
+        except Exception as error:  # whoosh raises its own assorted errors here
+            raise IndexStateError(
+                f"cannot open the index at {self.path} ({error}); "
+                f"run `resosearch build --index {self.path}`"
+            ) from None
+        old = self._searcher
+        self._searcher = ix.searcher()
+        self._identity = _identity(self.path)
+        self._resolutions.clear()
+        if old is not None:
+            old.close()
+
+    def _current(self) -> Searcher:
+        """The searcher, refreshed if the index changed on disk. Call with the lock held."""
+        if self._searcher is None:
+            raise IndexStateError(f"the index at {self.path} is closed")
+        if _identity(self.path) != self._identity:
+            self._open()  # a rebuild was swapped in
+        elif not self._searcher.up_to_date():
+            self._searcher = self._searcher.refresh()
+            self._resolutions.clear()
+        return self._searcher
+
+    def close(self) -> None:
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Index({str(self.path)!r})"
+
+    # -- reading ---------------------------------------------------------------
+
+    def numbers(self) -> list[str]:
+        """Numbers of the indexed resolutions, in index order."""
+        with self._lock:
+            reader = self._current().reader()
+            return sorted(t.decode() if isinstance(t, bytes) else t for t in reader.lexicon("number"))
+
+    def __len__(self) -> int:
+        """How many paragraphs the index holds."""
+        with self._lock:
+            return self._current().doc_frequency("doctype", PARAGRAPH)
+
+    def get(self, number: str) -> Resolution:
+        """The indexed resolution ``number`` ("68/230" or "A/RES/68/230")."""
+        key = normalize_number(number)
+        with self._lock:
+            searcher = self._current()
+            if key in self._resolutions:
+                self._resolutions.move_to_end(key)
+                return self._resolutions[key]
+            stored = searcher.document(key=resolution_key(key))
+            if stored is None:
+                raise IndexStateError(f"resolution {number} is not in the index at {self.path}")
+            resolution = stored_resolution(stored)
+            self._resolutions[key] = resolution
+            if len(self._resolutions) > 256:
+                self._resolutions.popitem(last=False)
+            return resolution
+
+    # -- searching -------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 10,
+        page: int = 1,
+        session: int | Iterable[int] | None = None,
+        years: int | str | tuple[int, int] | None = None,
+        kind: str | None = None,
+        verb: str | None = None,
+        resolution: str | Iterable[str] | None = None,
+        sort: str = "relevance",
+        neighbours: int = 0,
+    ) -> Results:
+        """Ranked paragraphs matching ``query`` (see the README for the syntax).
+
+        Filters narrow the matches without changing scores: ``session`` (68
+        or several), ``years`` (2013, "2010-2015" or (2010, 2015)), ``kind``
+        ("operative" / "preambular"), ``verb`` ("prie"; any case or accents),
+        ``resolution`` ("68/230" or several). ``sort``: "relevance", "date"
+        (newest first) or "oldest". ``neighbours``: how many paragraphs
+        before and after each hit to include. Raises QueryError when the
+        query or a filter is malformed.
+        """
+        if limit < 1 or page < 1:
+            raise QueryError("limit and page must be at least 1")
+        if sort not in SORTS:
+            raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
+        filters = _filters(session, years, kind, verb, resolution)
+        with self._lock:
+            searcher = self._current()
+            compiled = compile_query(query, searcher.reader())
+            main = self._main_query(compiled, searcher, filters)
+            if main is None:
+                return Results(query, 0, [], page, limit, notice=_notice(query, compiled),
+                               suggestion=self._suggest(query, compiled, searcher))
+            filter_query = q.And(filters) if len(filters) > 1 else (filters[0] if filters else None)
+            sortedby = None
+            if sort != "relevance":
+                sortedby = [sorting.FieldFacet("adopted", reverse=(sort == "date")),
+                            sorting.FieldFacet("number"), sorting.FieldFacet("order")]
+            page_results = searcher.search_page(
+                main, page, pagelen=limit, filter=filter_query, sortedby=sortedby,
+                terms=False,
+            )
+            total = page_results.total
+            terms = set(compiled.query.iter_all_terms()) if compiled.query is not q.NullQuery else set()
+            hits = [self._hit(fields, score, terms, neighbours)
+                    for fields, score in _page_items(page_results)]
+            suggestion = self._suggest(query, compiled, searcher) if total == 0 or compiled.words else None
+            return Results(
+                query, total, hits, page, limit, suggestion=suggestion,
+                _facet_source=lambda: self._facets(main, filter_query),
+            )
+
+    def _main_query(self, compiled: CompiledQuery, searcher: Searcher,
+                    filters: list[q.Query]) -> q.Query | None:
+        main = compiled.query
+        if main is q.NullQuery or isinstance(main, type(q.NullQuery)):
+            if compiled.every or (not compiled.words and not compiled.dropped and filters
+                                  and compiled.query is q.NullQuery):
+                return q.Term("doctype", PARAGRAPH)
+            return None
+        if compiled.every:
+            main = q.And([q.Term("doctype", PARAGRAPH), main]) if not isinstance(main, q.Every) \
+                else q.Term("doctype", PARAGRAPH)
+        elif compiled.negated:
+            main = q.And([q.Term("doctype", PARAGRAPH), main])
+        if len(compiled.words) >= 2 and not compiled.negated:
+            proximity = Compiler(searcher.reader())._sequence(
+                "exact", " ".join(compiled.words), slop=PROXIMITY_SLOP, boost=PROXIMITY_WEIGHT)
+            if proximity is not None:
+                main = q.AndMaybe(main, proximity)
+        return main
+
+    def _hit(self, fields: dict[str, Any], score: float, terms: set, neighbours: int) -> Hit:
+        paragraph = stored_paragraph(fields)
+        spans = find_spans(paragraph.text, terms)
+        adopted = fields.get("adopted")
+        before: tuple = ()
+        after: tuple = ()
+        if neighbours > 0:
+            paragraphs = self.get(fields["number"]).paragraphs
+            order = fields["order"]
+            before = paragraphs[max(0, order - neighbours):order]
+            after = paragraphs[order + 1:order + 1 + neighbours]
+        return Hit(
+            number=fields["number"],
+            symbol=fields["symbol"],
+            title=fields["title"],
+            session=fields["session"],
+            adopted=date.fromisoformat(adopted) if adopted else None,
+            paragraph=paragraph,
+            score=float(score or 0.0),
+            highlight=render(paragraph.text, spans),
+            spans=tuple(spans),
+            chapeau=fields.get("chapeau"),
+            footnotes=stored_footnotes(fields),
+            before=tuple(before),
+            after=tuple(after),
+        )
+
+    def _facets(self, main: q.Query, filter_query: q.Query | None) -> dict[str, dict[Any, int]]:
+        with self._lock:
+            searcher = self._current()
+            groupedby = {name: sorting.FieldFacet(fieldname, maptype=sorting.Count)
+                         for name, fieldname in FACETS.items()}
+            results = searcher.search(main, limit=1, filter=filter_query, groupedby=groupedby,
+                                      terms=False)
+            facets = {}
+            for name in FACETS:
+                counts = results.groups(name)
+                facets[name] = dict(sorted(((k, v) for k, v in counts.items() if k is not None),
+                                           key=lambda kv: (-kv[1], str(kv[0]))))
+            return facets
+
+    def _suggest(self, query: str, compiled: CompiledQuery, searcher: Searcher) -> str | None:
+        """The query with unknown words replaced by the closest indexed words."""
+        corrected = query
+        changed = False
+        reader = searcher.reader()
+        for word in compiled.words:
+            if any(ch in word for ch in "*?/") or word.isdigit():
+                continue
+            folded = fold_keyword(word.strip("'’"))
+            if not folded or reader.doc_frequency("exact", folded) > 0:
+                continue
+            if " " in folded or "-" in folded:
+                continue
+            options = searcher.suggest("exact", folded, limit=1, maxdist=2, prefix=1)
+            if options:
+                corrected = corrected.replace(word, self._surface(options[0], searcher), 1)
+                changed = True
+        return corrected if changed and corrected != query else None
+
+    @staticmethod
+    def _surface(term: str, searcher: Searcher) -> str:
+        """The word as printed (accents back) for an exact-field term."""
+        from resosearch.analysis import exact_analyzer
+
+        for fields in searcher.search(q.Term("exact", term), limit=1, terms=False):
+            text = stored_paragraph(fields).text
+            for token in exact_analyzer()(text, chars=True, mode="index"):
+                if token.text == term:
+                    original = text[token.startchar:token.endchar]
+                    return original.lower() if not original.isupper() else original
+        return term
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return info.st_ino, info.st_dev
+
+
+def _page_items(page_results):
+    for hit in page_results:
+        yield hit.fields(), hit.score
+
+
+def _filters(session, years, kind, verb, resolution) -> list[q.Query]:
+    filters: list[q.Query] = []
+    if session is not None:
+        sessions = [session] if isinstance(session, int) else list(session)
+        filters.append(q.Or([q.NumericRange("session", int(s), int(s)) for s in sessions]))
+    if years is not None:
+        start, end = _year_range(years)
+        filters.append(q.NumericRange("year", start, end))
+    if kind is not None:
+        value = KIND_ALIASES.get(fold_keyword(kind))
+        if value is None:
+            raise QueryError(f"kind must be 'operative' or 'preambular', not {kind!r}")
+        filters.append(q.Term("kind", value))
+    if verb is not None:
+        filters.append(q.Term("verb", fold_keyword(verb)))
+    if resolution is not None:
+        numbers = [resolution] if isinstance(resolution, str) else list(resolution)
+        filters.append(q.Or([q.Term("number", normalize_number(n)) for n in numbers]))
+    return filters
+
+
+def _year_range(years: int | str | tuple[int, int]) -> tuple[int, int]:
+    try:
+        if isinstance(years, int):
+            return years, years
+        if isinstance(years, str):
+            parts = years.replace("..", "-").split("-")
+            if len(parts) == 1:
+                return int(parts[0]), int(parts[0])
+            if len(parts) == 2:
+                return int(parts[0]), int(parts[1])
+            raise ValueError(years)
+        start, end = years
+        return int(start), int(end)
+    except (TypeError, ValueError):
+        raise QueryError(f"years must be a year or a range like 2010-2015, not {years!r}") from None
+
+
+def _notice(query: str, compiled: CompiledQuery) -> str:
+    if not query.strip():
+        return "empty query: type some words, a \"phrase\" or a field such as session:68"
+    if compiled.dropped:
+        words = ", ".join(compiled.dropped)
+        return (f"only stop words ({words}): add a meaningful word, or put the words "
+                "in quotes to search them as an exact phrase")
+    return "nothing to search for in this query"
+
+
+def open_index(index_dir: PathLike | None = None) -> Index:
+    """Open the index at ``index_dir`` (default: ``$RESOSEARCH_INDEX``, else ``./index``).
+
+    The default index is built from the bundled corpus the first time it is
+    opened; an explicit folder must already hold an index.
+    """
+    folder = store.resolve_index_dir(index_dir)
+    if not store.is_index(folder):
+        if index_dir is None:
+            build_index(None, folder)
+        else:
+            raise IndexStateError(
+                f"no resosearch index at {folder}; run `resosearch build --index {folder}`"
+            )
+    return Index(folder)
