@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from resosearch.errors import IndexStateError, ParseError, QueryError, ResosearchError
 from resosearch.models import Footnote, Paragraph, Resolution
+from resosearch.parse import parse_file, parse_text
 
 __version__ = "0.1.0"
 
@@ -16,4 +17,6 @@ __all__ = [
     "Resolution",
     "ResosearchError",
     "__version__",
+    "parse_file",
+    "parse_text",
 ]

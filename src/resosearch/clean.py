@@ -1,0 +1,554 @@
+"""Clean: raw text of either layout → logical segments and footnotes.
+
+Two layouts reach us (see the corpus README):
+
+* **Markdown** — ``#`` headings, ``*italic*`` verbs, ``[64/222](#)`` links,
+  ``<sup>n</sup>`` or superscript digits (``¹``) as footnote markers, footnote
+  definitions as lines ``<sup>n</sup> text`` / ``¹ text`` (maybe after ``---``).
+* **PDF text** — hard-wrapped lines, first line of a paragraph indented,
+  footnote blocks after a ``_______________`` rule printed in the middle of a
+  paragraph, footnote numbers glued to the preceding word (``Sud-Sud2``,
+  ``20021`` = 2002 + note 1, ``63/2332`` = 63/233 + note 2).
+
+Every rule here applies to both layouts, so the same resolution laid out
+either way cleans to the same segments. Each stage is a pure function:
+
+``normalize`` → ``split_lines`` → ``strip_markup`` (per line) →
+``extract_footnotes`` → ``segment`` (joins hard-wrapped lines, rejoins
+hyphenated words) → ``separate_markers`` (glued footnote numbers).
+
+Footnote markers travel inside segment text as :func:`marker` sentinels
+(private-use characters); :func:`take_markers` removes them and reports the
+footnote numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from resosearch.models import Footnote
+
+# --------------------------------------------------------------------------
+# Data
+
+
+@dataclass(frozen=True)
+class Line:
+    """One physical line of the source, 1-based ``number``."""
+
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of lines that belong together (a paragraph or part of one).
+
+    ``line`` is the source line where it starts; ``text`` has hard-wrapped
+    lines joined, markup removed and footnote markers as sentinels;
+    ``italic`` says whether it began with an emphasised phrase (Markdown).
+    ``end_line`` is the last source line.
+    """
+
+    line: int
+    text: str
+    italic: bool = False
+    end_line: int = 0
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """The output of :func:`clean`."""
+
+    layout: str  # "markdown" or "pdf"
+    segments: tuple[Segment, ...]
+    footnotes: tuple[Footnote, ...]
+
+
+# --------------------------------------------------------------------------
+# Footnote-marker sentinels
+
+_OPEN, _CLOSE = "\ue000", "\ue001"
+_MARKER_RE = re.compile(f"{_OPEN}(\\d+){_CLOSE}")
+_ITALIC = "\ue002"  # marks where an emphasised phrase began (Markdown)
+_PRIVATE_RE = re.compile("[\ue000-\ue00f]")
+
+
+def marker(number: int) -> str:
+    """The sentinel standing for footnote marker ``number`` inside text."""
+    return f"{_OPEN}{number}{_CLOSE}"
+
+
+def take_markers(text: str) -> tuple[str, tuple[int, ...]]:
+    """Remove the marker sentinels from ``text``; return it and their numbers.
+
+    Spaces before a marker go with it, and so do spaces between a marker and
+    a following comma, full stop or closing bracket (``développement 3,`` →
+    ``développement,``); French spacing before ``;`` and ``:`` stays.
+    """
+    numbers: list[int] = []
+    for match in _MARKER_RE.finditer(text):
+        number = int(match.group(1))
+        if number not in numbers:
+            numbers.append(number)
+    text = re.sub(f"\\s*{_OPEN}(\\d+){_CLOSE}(?:\\s+(?=[,.)\\]]))?", "", text)
+    return tidy(text), tuple(numbers)
+
+
+def tidy(text: str) -> str:
+    """Collapse whitespace and strip; remove leftover sentinels."""
+    text = _PRIVATE_RE.sub("", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+# --------------------------------------------------------------------------
+# Characters and lines
+
+_SPACES = dict.fromkeys(map(ord, "\t\v\u00a0\u2000\u2001\u2002\u2003\u2004\u2005"
+                            "\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"), " ")
+_DROP = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
+
+
+def normalize(text: str) -> str:
+    """Line endings to ``\\n``; odd spaces (no-break, tabs…) to spaces.
+
+    Soft hyphens, zero-width characters and byte order marks go; other
+    control characters become spaces; form feeds (page breaks) become line
+    breaks. Letters and punctuation (’ œ « » é) are kept as they are.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+    text = text.translate(_SPACES).translate(_DROP)
+    text = _PRIVATE_RE.sub("", text)
+    return re.sub(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]", " ", text)
+
+
+def split_lines(text: str) -> list[Line]:
+    """Numbered lines of normalized text, trailing spaces removed."""
+    return [Line(number, line.rstrip()) for number, line in enumerate(text.split("\n"), 1)]
+
+
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+_ORDINAL_SUFFIX = r"(?:e|er|re|ère|ème|eme|es|ers|res)"
+
+
+def _markdown_marker(match: re.Match[str]) -> str:
+    return marker(int(match.group(1).translate(_SUPERSCRIPTS)))
+
+
+def strip_markup(text: str) -> str:
+    """Remove Markdown and HTML markup from one line.
+
+    Headings, links (their text kept), ``<sup>``/``^`` ordinals (``71<sup>e</sup>``
+    → ``71e``, ``95^e`` → ``95e``), emphasis asterisks (a sentinel marks where
+    an emphasised phrase began a line), horizontal rules. Footnote markers
+    (``<sup>2</sup>``, ``²``) become sentinels.
+    """
+    text = re.sub(r"^\s{0,3}#{1,6}(?=\s|$)\s*", "", text)
+    if re.fullmatch(r"\s*(?:-{3,}|\*{3,}|(?:\* ){2,}\*|={3,})\s*", text):
+        return ""
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"\\([*_\[\]#<>])", r"\1", text)  # Markdown escapes
+    text = re.sub(rf"(\d)\s*<sup>\s*({_ORDINAL_SUFFIX})\s*</sup>", r"\1\2", text)
+    text = re.sub(rf"(\d)\s*\^\s*({_ORDINAL_SUFFIX})\b", r"\1\2", text)
+    text = re.sub(r"<sup>\s*(\d{1,3})\s*</sup>", _markdown_marker, text)
+    text = re.sub(r"\^\s*(\d{1,3})\b", _markdown_marker, text)
+    text = re.sub(r"(?<![\d⁰¹²³⁴⁵⁶⁷⁸⁹])([⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3})", _markdown_marker, text)
+    text = re.sub(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>", "", text)
+    # Emphasis: remember that the line opens with one (after a number or label).
+    text = re.sub(
+        r"^(\s*(?:\d{1,3}\s*\.\s*|\(?[a-z]{1,4}\)\s*)?)\*{1,3}(?=\S)", rf"\1{_ITALIC}", text
+    )
+    text = re.sub(r"\*{1,3}", "", text)
+    text = re.sub(r"(?<![\w_])__?(?=\w)|(?<=\w)__?(?![\w_])", "", text)
+    return text.rstrip()
+
+
+# --------------------------------------------------------------------------
+# Footnotes
+
+_RULE_RE = re.compile(r"^\s*_{5,}\s*$")
+_MD_NOTE_RE = re.compile(f"^\\s*{_OPEN}(\\d+){_CLOSE}\\s*(\\S.*)?$")
+_PDF_NOTE_RE = re.compile(r"^\s{0,3}(\d{1,3})\s+(\S.*)$")
+# A line that opens a numbered paragraph, a sub-paragraph or the conclusions.
+_PARA_START_RE = re.compile(
+    r"^\s*(?:\d{1,3}\s*\.\s+\S|\(?(?:[a-z]{1,2}|[ivxlc]{1,6})\)\s+\S|\d{1,3}\s*e\s+séance\b)"
+)
+
+
+@dataclass
+class _Note:
+    number: int
+    line: int
+    parts: list[str]
+
+
+def extract_footnotes(lines: Sequence[Line]) -> tuple[list[Line], list[Footnote]]:
+    """Take footnote definitions out of the lines.
+
+    Returns the body lines (footnote lines replaced by blank lines, so
+    nothing is renumbered) and the footnotes in number order.
+
+    * Markdown: a line that starts with a marker (``<sup>3</sup> Ibid.``,
+      ``³ Ibid.``) defines a note; following non-blank lines continue it.
+    * PDF: after a ``_______________`` rule, lines ``3 Ibid.`` define notes,
+      numbered one after the other through the document; a line continues the
+      previous note when it is not indented and the note has not ended with a
+      full stop (``18-22 mars 2002 …`` after ``Monterrey (Mexique),``). The
+      block ends at a blank line or at an indented line or new paragraph: the
+      paragraph it interrupted goes on there.
+    """
+    body = list(lines)
+    notes: list[_Note] = []
+    next_pdf = 1
+    i = 0
+    while i < len(body):
+        text = body[i].text
+        md = _MD_NOTE_RE.match(text)
+        if md and md.group(2) and not _looks_like_paragraph_after_marker(md.group(2)):
+            note = _Note(int(md.group(1)), body[i].number, [md.group(2)])
+            body[i] = Line(body[i].number, "")
+            i += 1
+            while i < len(body) and body[i].text.strip() and not _starts_something(body[i].text):
+                note.parts.append(body[i].text)
+                body[i] = Line(body[i].number, "")
+                i += 1
+            notes.append(note)
+            next_pdf = max(next_pdf, note.number + 1)
+            continue
+        if _RULE_RE.match(text):
+            body[i] = Line(body[i].number, "")
+            i += 1
+            current: _Note | None = None
+            while i < len(body):
+                text = body[i].text
+                if not text.strip():
+                    break
+                pdf = _PDF_NOTE_RE.match(text)
+                if pdf and int(pdf.group(1)) == next_pdf:
+                    current = _Note(next_pdf, body[i].number, [pdf.group(2)])
+                    notes.append(current)
+                    next_pdf += 1
+                elif md := _MD_NOTE_RE.match(text):
+                    current = _Note(int(md.group(1)), body[i].number, [md.group(2) or ""])
+                    notes.append(current)
+                    next_pdf = max(next_pdf, current.number + 1)
+                elif (
+                    current is not None
+                    and not text[:1].isspace()
+                    and not _PARA_START_RE.match(text)
+                    and (not current.parts[-1].rstrip().endswith(".") or text[:1].islower())
+                ):
+                    current.parts.append(text)
+                else:
+                    break
+                body[i] = Line(body[i].number, "")
+                i += 1
+            continue
+        i += 1
+    by_number: dict[int, Footnote] = {}
+    for note in notes:
+        if note.number not in by_number:
+            text, _ = take_markers(join_lines(note.parts))
+            by_number[note.number] = Footnote(note.number, text.replace(_ITALIC, ""))
+    return body, [by_number[n] for n in sorted(by_number)]
+
+
+def _looks_like_paragraph_after_marker(text: str) -> bool:
+    # "¹ text" defines a note; a marker followed by ", " is a marker in running text.
+    return text[:1] in ",;.:)"
+
+
+def _starts_something(text: str) -> bool:
+    return bool(_MD_NOTE_RE.match(text) or _RULE_RE.match(text) or _PARA_START_RE.match(text))
+
+
+# --------------------------------------------------------------------------
+# Joining lines
+
+# Words that form hyphenated compounds at a line break ("sous-" + "régional").
+_HYPHEN_LEFT = frozenset(
+    "sous non vice ex après avant demi mi semi quasi contre arrière grand grande haut haute "
+    "bas basse nord sud est ouest extra anti auto néo post pré co inter intra multi pluri "
+    "celle celui ceux celles lui elle eux elles soi-même dix vingt trente quarante cinquante "
+    "soixante quatre cent porte chef peut-être c'est c’est libre plus moins pseudo".split()
+)
+_HYPHEN_RIGHT = frozenset(
+    "ci là même mêmes clef clé clefs clés cadre cadres unies membre membres "
+    "être ils elles il elle on nous vous t-il t-elle".split()
+)
+_WORD_RE = re.compile(r"[^\W\d_][\w’'-]*")
+
+
+def join_lines(parts: Iterable[str], hyphenated: frozenset[str] = frozenset(),
+               words: frozenset[str] = frozenset()) -> str:
+    """Join hard-wrapped lines into one string.
+
+    A word split by a hyphen at a line end is rejoined: the hyphen is kept
+    when the compound exists hyphenated elsewhere in the document
+    (``hyphenated``), when either half is capitalised (``Sud-`` + ``Sud``) or
+    a number, or a known compound element (``sous-``, ``-ci``); it is dropped
+    when the joined word exists elsewhere (``words``) or otherwise.
+    """
+    out = ""
+    for raw in parts:
+        line = raw.strip()
+        if not line:
+            continue
+        if not out:
+            out = line
+            continue
+        left = re.search(r"([^\W\d_][\w’'-]*)-$", out)
+        right = _WORD_RE.match(line)
+        if left and right and not out.endswith("--"):
+            head, tail = left.group(1), right.group(0)
+            if _keep_hyphen(head, tail, hyphenated, words):
+                out += line
+            else:
+                out = out[:-1] + line
+        elif out.endswith("-") and line[:1].isdigit():
+            out += line  # "Sud-" + "2030"? keep as written
+        else:
+            out += " " + line
+    return out
+
+
+def _keep_hyphen(head: str, tail: str, hyphenated: frozenset[str], words: frozenset[str]) -> bool:
+    last = head.split("-")[-1]
+    first = re.split(r"[-’']", tail)[0]
+    compound = f"{last}-{first}".lower()
+    if compound in hyphenated:
+        return True
+    if (last + first).lower() in words:
+        return False
+    if last[:1].isupper() or first[:1].isupper():
+        return True
+    return last.lower() in _HYPHEN_LEFT or first.lower() in _HYPHEN_RIGHT
+
+
+def _vocabulary(lines: Sequence[Line]) -> tuple[frozenset[str], frozenset[str]]:
+    hyphenated: set[str] = set()
+    words: set[str] = set()
+    for line in lines:
+        for token in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)+", line.text):
+            parts = token.lower().split("-")
+            hyphenated.update(f"{a}-{b}" for a, b in zip(parts, parts[1:], strict=False))
+        words.update(w.lower() for w in re.findall(r"[^\W\d_]+(?![\w-])", line.text))
+    return frozenset(hyphenated), frozenset(words)
+
+
+# --------------------------------------------------------------------------
+# Segments
+
+_TITLE_RE = re.compile(r"^\s*(?:A/RES/)?(\d{1,3})/(\d{1,4})(?:\s?([A-Z]))?\s*\.\s+\S")
+_OPENING_RE = re.compile(r"^\s*L\s*['’]\s*Assembl[ée]e\s+g[ée]n[ée]rale\s*[,.:]?\s*$", re.I)
+_MEETING_RE = re.compile(r"^\s*(\d{1,3})\s*(?:e|ème|eme|re|er)\s+séance\s+plénière\b", re.I)
+_NUMBERED_RE = re.compile(r"^\s*\d{1,3}\s*\.\s+\S")
+_SUB_RE = re.compile(r"^\s*\(?(?:[a-z]{1,2}|[ivxlc]{1,6})\)\s+\S")
+_PARTICIPLE_RE = re.compile(r"^\s*(?:Se\s+|S['’])?[A-ZÉÈÊÀÂÎÔ][a-zéèêëàâîïôöûüç]+ant\b")
+_TERMINATED_RE = re.compile(r"[,;:.]\s*(?:\ue000\d+\ue001)?\s*$")
+
+
+def segment(lines: Sequence[Line]) -> list[Segment]:
+    """Group body lines into segments and join each segment's lines.
+
+    Before the opening ``L'Assemblée générale,`` each line is a segment,
+    except that a title line (``64/1. Conférence…``) takes the lines that
+    follow it up to a blank line. From the opening on, segments are runs of
+    non-blank lines, also split where a line opens a numbered paragraph, a
+    sub-paragraph or the conclusions after a line that ends a sentence or
+    clause, or where the ``séance plénière`` line starts.
+    """
+    hyphenated, words = _vocabulary(lines)
+    segments: list[Segment] = []
+    run: list[Line] = []
+
+    def flush() -> None:
+        if run:
+            text = join_lines([line.text for line in run], hyphenated, words)
+            italic = _ITALIC in run[0].text
+            segments.append(
+                Segment(run[0].number, text.replace(_ITALIC, ""), italic, run[-1].number)
+            )
+            run.clear()
+
+    in_body = False
+    in_title = False
+    for line in lines:
+        text = line.text
+        if not text.strip():
+            flush()
+            in_title = False
+            continue
+        plain = text.replace(_ITALIC, "")
+        if not in_body:
+            if _OPENING_RE.match(plain):
+                flush()
+                in_body = True
+                in_title = False
+                run.append(line)
+                flush()
+                continue
+            if _TITLE_RE.match(plain) and not in_title:
+                flush()
+                in_title = True
+                run.append(line)
+                continue
+            if in_title:
+                run.append(line)
+                continue
+            flush()
+            run.append(line)
+            flush()
+            continue
+        if run and _starts_new(plain, run[-1].text):
+            flush()
+        run.append(line)
+    flush()
+    return segments
+
+
+def _starts_new(text: str, previous: str) -> bool:
+    if _MEETING_RE.match(text):
+        return True
+    previous = previous.replace(_ITALIC, "")
+    if _TERMINATED_RE.search(previous):
+        if _NUMBERED_RE.match(text) or _SUB_RE.match(text) or _ITALIC in text[:12]:
+            return True
+        return previous.rstrip().endswith(",") and bool(_PARTICIPLE_RE.match(text))
+    return False
+
+
+# --------------------------------------------------------------------------
+# Glued footnote numbers (PDF text)
+
+# Words after which a lone number is a quantity or a reference, not a marker.
+_NUMBER_WORDS = frozenset(
+    "article articles paragraphe paragraphes par alinéa alinéas point points section "
+    "sections chapitre chapitres chap annexe annexes résolution résolutions décision "
+    "décisions session sessions objectif objectifs cible cibles numéro no n° vol volume "
+    "tome partie parties protocole recommandation recommandations règle règles étape phase "
+    "catégorie principe principes groupe annexe page pages de des du le la les l à au aux "
+    "et ou sur par pour en dans entre plus moins environ sont soit quelque tous toutes "
+    "année années an ans jour jours mois semaine semaines heure heures fois mille millions "
+    "milliards pour cent".split()
+)
+
+
+def separate_markers(texts: Sequence[str], notes: Sequence[int]) -> list[str]:
+    """Turn footnote numbers glued into the text into marker sentinels.
+
+    ``texts`` are the segments in document order, ``notes`` the footnote
+    numbers the document defines. Markers are printed in note order, so the
+    next expected number is searched after the previous marker, in these
+    forms (for note 2): a word ending in it (``Sud-Sud2``, ``Sud »2``), a
+    year followed by it (``20022``), a resolution number followed by it
+    (``63/2332`` — resolution numbers have at most three digits), or standing
+    alone after a word and before punctuation (``développement 2,``) unless
+    the word is one that numbers follow (``article``, ``par.``, ``des``…).
+    A number never found is skipped. Then a word with an already seen note
+    number glued to it (``Sud-Sud3`` again) is also a marker.
+    """
+    if not notes:
+        return list(texts)
+    sep = "\n"
+    whole = sep.join(texts)
+    if _OPEN in whole:  # the document marks its notes explicitly
+        return list(texts)
+    pending = sorted(set(notes))
+    seen: list[int] = []
+    pos = 0
+    while pending:
+        found = None
+        for index, number in enumerate(pending[:3]):
+            hit = _find_marker(whole, number, pos)
+            if hit is not None:
+                found = (hit, index, number)
+                break
+        if found is None:
+            break
+        (start, end), index, number = found
+        whole = whole[:start] + marker(number) + whole[end:]
+        pos = start + len(marker(number))
+        seen.append(number)
+        del pending[: index + 1]
+    if seen:
+        numbers = "|".join(str(n) for n in sorted(seen, key=lambda n: -len(str(n))))
+        pattern = re.compile(rf"(?<=[^\W\d_])({numbers})(?![\w/])")
+        whole = pattern.sub(lambda m: _repeat(m, whole), whole)
+    return whole.split(sep)
+
+
+def _repeat(match: re.Match[str], whole: str) -> str:
+    word = re.search(r"[\w’'-]*$", whole[: match.start()]).group(0)
+    letters = word.split("-")[-1]
+    if not any(c.islower() for c in letters) or len(letters) < 2:
+        return match.group(0)
+    return marker(int(match.group(1)))
+
+
+def _find_marker(text: str, number: int, pos: int) -> tuple[int, int] | None:
+    digits = str(number)
+    patterns = [
+        # glued to a word or a closing quote/bracket
+        rf"(?<=[^\W\d_]|[»”)’])({digits})(?![\w/])",
+        # glued to a year
+        rf"(?<![\w/.,])(?:1[89]|20)\d\d({digits})(?![\w/])",
+        # glued to a resolution number
+        rf"(?<![\w/.])\d{{1,3}}/\d{{1,3}}({digits})(?![\w/])",
+        # alone after a word, before punctuation
+        rf"(?<=[^\W\d_])\s+({digits})(?=\s*[,;.:)]|\s*$)",
+    ]
+    best: tuple[int, int] | None = None
+    for kind, pattern in enumerate(patterns):
+        for match in re.finditer(pattern, text[pos:], re.M):
+            start, end = pos + match.start(1), pos + match.end(1)
+            if kind == 0 and not _glued_ok(text, start):
+                continue
+            if kind == 2:
+                tail = match.group(0).split("/")[1]
+                if len(tail) <= 3 or len(tail) - len(digits) < 1:
+                    continue
+            if kind == 3:
+                word = re.search(r"([^\W\d_]+)[^\w\s]*$", text[: pos + match.start()])
+                if word and word.group(1).lower() in _NUMBER_WORDS:
+                    continue
+                start = pos + match.start()
+            if best is None or start < best[0]:
+                best = (start, end)
+            break
+    return best
+
+
+def _glued_ok(text: str, start: int) -> bool:
+    word = re.search(r"[\w’'-]*$", text[:start]).group(0)
+    letters = word.split("-")[-1]
+    if not letters:
+        return True  # after a bracket or quote
+    if re.fullmatch(r"[A-Z]{1,4}", letters):
+        return False  # CO2, G20, H1N1
+    return True
+
+
+# --------------------------------------------------------------------------
+# The whole stage
+
+
+def detect_layout(text: str) -> str:
+    """``"markdown"`` if the text has Markdown or HTML markup, else ``"pdf"``."""
+    if re.search(r"<sup>|\]\(|^\s{0,3}#{1,6}\s|[¹²³⁴⁵⁶⁷⁸⁹]|\*\S[^*\n]*\*|\^e\b", text, re.M):
+        return "markdown"
+    return "pdf"
+
+
+def clean(text: str) -> Cleaned:
+    """Run the whole cleaning stage on decoded text."""
+    text = normalize(text)
+    layout = detect_layout(text)
+    lines = [Line(line.number, strip_markup(line.text)) for line in split_lines(text)]
+    body, footnotes = extract_footnotes(lines)
+    segments = segment(body)
+    texts = separate_markers([s.text for s in segments], [n.number for n in footnotes])
+    segments = [replace(s, text=t) for s, t in zip(segments, texts, strict=True)]
+    return Cleaned(layout, tuple(segments), tuple(footnotes))
