@@ -754,11 +754,13 @@ class Generator:
         pending: list[int] = []
         count = [0]
 
-        def wrap(first_prefix: str, words: list[str]) -> list[str]:
+        def wrap(first_prefix: str, words: list[str], note: bool = False) -> list[str]:
             res = []
             cur = first_prefix
             for w in words:
-                if len(cur) + len(w) + 1 > width and cur.strip():
+                # A note's continuation line never starts with what reads as a new note ("5 ", "I.").
+                keep = note and re.fullmatch(r"\d+|[IVX]+\.?|\(?\d+.*", w)
+                if len(cur) + len(w) + 1 > width and cur.strip() and not keep:
                     if "-" in w[1:-1] and w.startswith("Sud-") and rng.random() < 0.5:
                         head, tail = w.split("-", 1)
                         sep = " " if cur.strip() and not cur.endswith(" ") else ""
@@ -775,7 +777,7 @@ class Generator:
         def notes_block() -> list[str]:
             block = ["", "_______________ "]
             for n in pending:
-                block.extend(wrap("", [str(n)] + self.notes[n - 1].split()))
+                block.extend(wrap("", [str(n)] + self.notes[n - 1].split(), note=True))
             return block
 
         title = wrap(" ", f"{self.session}/{self.number}. {ctx['title']}".split())
