@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from whoosh import fields as wfields
 from whoosh import query as q
+from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.qparser import FuzzyTermPlugin, GtLtPlugin, QueryParser
 from whoosh.reading import IndexReader
 
@@ -63,9 +64,17 @@ _PLUS = re.compile(r'(^|[\s(])\+(?=\S)')
 _FIELD_PREFIX = re.compile(r'(?<![\w/])([^\W\d_]\w*):(?=[^\s:/])')
 
 
+TEXT_FIELDS = ("text", "notes", "title")
+
+
 def _raw_schema() -> wfields.Schema:
-    """Every field as ID: the parser hands us the user's text untouched."""
-    return wfields.Schema(**{name: wfields.ID() for name in set(FIELD_ALIASES)})
+    """Fields that keep the user's words raw: text fields split on spaces only
+    (so a phrase keeps its words and slop), the others take the value whole."""
+    return wfields.Schema(**{
+        name: wfields.TEXT(analyzer=SpaceSeparatedTokenizer()) if name in TEXT_FIELDS
+        else wfields.ID()
+        for name in set(FIELD_ALIASES.values())
+    })
 
 
 _PARSER = QueryParser("text", _raw_schema())

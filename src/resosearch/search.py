@@ -224,7 +224,7 @@ class Index:
             session=fields["session"],
             adopted=date.fromisoformat(adopted) if adopted else None,
             paragraph=paragraph,
-            score=float(score or 0.0),
+            score=score if isinstance(score, float) else 0.0,  # sorted: no score
             highlight=render(paragraph.text, spans),
             spans=tuple(spans),
             chapeau=fields.get("chapeau"),
