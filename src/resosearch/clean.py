@@ -65,6 +65,9 @@ class Cleaned:
     layout: str  # "markdown" or "pdf"
     segments: tuple[Segment, ...]
     footnotes: tuple[Footnote, ...]
+    # Hyphenated compounds and plain words seen in the document (for join_lines).
+    hyphenated: frozenset[str] = frozenset()
+    words: frozenset[str] = frozenset()
 
 
 # --------------------------------------------------------------------------
@@ -154,7 +157,7 @@ def strip_markup(text: str) -> str:
     text = re.sub(rf"(\d)\s*\^\s*({_ORDINAL_SUFFIX})\b", r"\1\2", text)
     text = re.sub(r"<sup>\s*(\d{1,3})\s*</sup>", _markdown_marker, text)
     text = re.sub(r"\^\s*(\d{1,3})\b", _markdown_marker, text)
-    text = re.sub(r"(?<![\d⁰¹²³⁴⁵⁶⁷⁸⁹])([⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3})", _markdown_marker, text)
+    text = re.sub(r"(?<![⁰¹²³⁴⁵⁶⁷⁸⁹])([⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3})", _markdown_marker, text)
     text = re.sub(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>", "", text)
     # Emphasis: remember that the line opens with one (after a number or label).
     text = re.sub(
@@ -238,7 +241,11 @@ def extract_footnotes(lines: Sequence[Line]) -> tuple[list[Line], list[Footnote]
                     current is not None
                     and not text[:1].isspace()
                     and not _PARA_START_RE.match(text)
-                    and (not current.parts[-1].rstrip().endswith(".") or text[:1].islower())
+                    and (
+                        not current.parts[-1].rstrip().endswith(".")
+                        or text[:1].islower()
+                        or _next_note_follows(body, i + 1, next_pdf)
+                    )
                 ):
                     current.parts.append(text)
                 else:
@@ -253,6 +260,17 @@ def extract_footnotes(lines: Sequence[Line]) -> tuple[list[Line], list[Footnote]
             text, _ = take_markers(join_lines(note.parts))
             by_number[note.number] = Footnote(note.number, text.replace(_ITALIC, ""))
     return body, [by_number[n] for n in sorted(by_number)]
+
+
+def _next_note_follows(body: Sequence[Line], start: int, number: int) -> bool:
+    # Is the note numbered ``number`` still to come in this block?
+    for line in body[start:]:
+        if not line.text.strip() or line.text[:1].isspace():
+            return False
+        found = _PDF_NOTE_RE.match(line.text)
+        if found and int(found.group(1)) == number:
+            return True
+    return False
 
 
 def _looks_like_paragraph_after_marker(text: str) -> bool:
@@ -272,11 +290,12 @@ _HYPHEN_LEFT = frozenset(
     "sous non vice ex après avant demi mi semi quasi contre arrière grand grande haut haute "
     "bas basse nord sud est ouest extra anti auto néo post pré co inter intra multi pluri "
     "celle celui ceux celles lui elle eux elles soi-même dix vingt trente quarante cinquante "
-    "soixante quatre cent porte chef peut-être c'est c’est libre plus moins pseudo".split()
+    "soixante quatre cent porte chef peut-être c'est c’est libre plus moins pseudo vis à "
+    "socio politico bien au".split()
 )
 _HYPHEN_RIGHT = frozenset(
     "ci là même mêmes clef clé clefs clés cadre cadres unies membre membres "
-    "être ils elles il elle on nous vous t-il t-elle".split()
+    "être ils elles il elle on nous vous t-il t-elle dire delà dessus dessous".split()
 )
 _WORD_RE = re.compile(r"[^\W\d_][\w’'-]*")
 
@@ -450,7 +469,7 @@ def separate_markers(texts: Sequence[str], notes: Sequence[int]) -> list[str]:
     A number never found is skipped. Then a word with an already seen note
     number glued to it (``Sud-Sud3`` again) is also a marker.
     """
-    if not notes:
+    if not notes or not texts:
         return list(texts)
     sep = "\n"
     whole = sep.join(texts)
@@ -549,6 +568,7 @@ def clean(text: str) -> Cleaned:
     lines = [Line(line.number, strip_markup(line.text)) for line in split_lines(text)]
     body, footnotes = extract_footnotes(lines)
     segments = segment(body)
+    hyphenated, words = _vocabulary(body)
     texts = separate_markers([s.text for s in segments], [n.number for n in footnotes])
     segments = [replace(s, text=t) for s, t in zip(segments, texts, strict=True)]
-    return Cleaned(layout, tuple(segments), tuple(footnotes))
+    return Cleaned(layout, tuple(segments), tuple(footnotes), hyphenated, words)

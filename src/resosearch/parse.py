@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from resosearch.clean import Segment, clean, take_markers, tidy
+from resosearch.clean import Cleaned, Segment, clean, join_lines, take_markers, tidy
 from resosearch.errors import ParseError
 from resosearch.models import OPERATIVE, PREAMBULAR, Kind, Paragraph, Resolution
 from resosearch.read import read_file
@@ -381,7 +381,7 @@ class _Top:
     scheme: str | None = None  # "letter" or "roman" for the first level
 
 
-def _structure(body: list[Segment], source: str | None) -> list[_Draft]:
+def _structure(body: list[Segment], source: str | None, cleaned: Cleaned) -> list[_Draft]:
     drafts: list[_Draft] = []
     top: _Top | None = None
     expected_op = 1
@@ -417,7 +417,12 @@ def _structure(body: list[Segment], source: str | None) -> list[_Draft]:
             drafts.append(_Draft(ref, PREAMBULAR, pp_count, None, seg.line, [text]))
             top = _Top(ref, PREAMBULAR)
             continue
-        drafts[-1].parts.append(text)
+        parts = drafts[-1].parts
+        if re.search(r"[^\W\d_]-$", parts[-1]):
+            # A word hyphenated across a page break or footnote block.
+            parts[-1] = join_lines([parts[-1], text], cleaned.hyphenated, cleaned.words)
+        else:
+            parts.append(text)
     return drafts
 
 
@@ -532,7 +537,7 @@ def parse_text(text: str, source: str | None = None) -> Resolution:
             break
         body.append(seg)
 
-    drafts = _structure(body, source)
+    drafts = _structure(body, source, cleaned)
     if not any(d.kind == OPERATIVE for d in drafts) and drafts:
         # A single operative paragraph is not numbered: the last paragraph,
         # the one that ends with a full stop rather than a comma.
