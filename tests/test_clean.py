@@ -1,0 +1,133 @@
+"""clean: each stage alone."""
+
+from __future__ import annotations
+
+from resosearch.clean import (
+    Line,
+    clean,
+    detect_layout,
+    extract_footnotes,
+    join_lines,
+    marker,
+    normalize,
+    segment,
+    separate_markers,
+    strip_markup,
+    take_markers,
+)
+
+
+def lines(text: str) -> list[Line]:
+    return [Line(i, t) for i, t in enumerate(text.split("\n"), 1)]
+
+
+def test_normalize() -> None:
+    assert normalize("a\r\nb\rc\fd") == "a\nb\nc\nd"
+    assert normalize("x\u00a0;\ty\u202f:") == "x ; y :"
+    assert normalize("co\u00adopération\ufeff") == "coopération"
+    assert normalize("’ œ « » é") == "’ œ « » é"
+
+
+def test_strip_markup_ordinals_are_not_markers() -> None:
+    assert strip_markup("71<sup>e</sup> séance plénière  ") == "71e séance plénière"
+    assert strip_markup("*95^e séance plénière").endswith("95e séance plénière")
+    assert strip_markup("28 août 2017*") == "28 août 2017"
+    assert strip_markup("### 68/230. Coopération Sud-Sud") == "68/230. Coopération Sud-Sud"
+    assert strip_markup("sa résolution [64/222](#) du") == "sa résolution 64/222 du"
+    assert strip_markup("développement<sup>1</sup>,") == "développement" + marker(1) + ","
+    assert strip_markup("Sud-Sud² et 2030⁵") == "Sud-Sud" + marker(2) + " et 2030" + marker(5)
+    assert strip_markup("---") == ""
+
+
+def test_take_markers_spacing() -> None:
+    assert take_markers(f"développement {marker(3)}, et") == ("développement, et", (3,))
+    assert take_markers(f"Sud {marker(4)} , du") == ("Sud, du", (4,))
+    assert take_markers(f"Sud-Sud{marker(4)} ;") == ("Sud-Sud ;", (4,))
+    assert take_markers(f"a{marker(2)} b{marker(3)} c{marker(2)}") == ("a b c", (2, 3))
+
+
+def test_join_lines_hyphens() -> None:
+    assert join_lines(["la coopération Sud-", "Sud,"]) == "la coopération Sud-Sud,"
+    assert join_lines(["sous-", "régionales"]) == "sous-régionales"
+    assert join_lines(["celle-", "ci"]) == "celle-ci"
+    assert join_lines(["l'après-", "2015"]) == "l'après-2015"
+    assert join_lines(["dévelop-", "pement"]) == "développement"
+    assert join_lines(["dévelop-", "pement"], words=frozenset({"développement"})) == "développement"
+    assert join_lines(["inter-", "régional"], hyphenated=frozenset({"inter-régional"})) == (
+        "inter-régional")
+    assert join_lines([" première ligne ", "", "seconde"]) == "première ligne seconde"
+
+
+def test_extract_pdf_footnote_block_in_mid_paragraph() -> None:
+    text = (" 3. Encourage la coopération Sud-Sud\n\n_______________ \n1 A/57/444, annexe. \n"
+            "2 Rapport de la Conférence, \n18-22 mars 2002, annexe. \n"
+            " et de la coopération triangulaire ;")
+    body, notes = extract_footnotes(lines(text))
+    assert [(n.number, n.text) for n in notes] == [
+        (1, "A/57/444, annexe."), (2, "Rapport de la Conférence, 18-22 mars 2002, annexe.")]
+    assert [line.text for line in body if line.text] == [
+        " 3. Encourage la coopération Sud-Sud", " et de la coopération triangulaire ;"]
+    assert [line.number for line in body] == list(range(1, 8))
+
+
+def test_extract_pdf_note_with_two_sentences() -> None:
+    text = "_____\n1 Première phrase.\nSeconde phrase.\n2 Autre note.\n suite du texte"
+    _, notes = extract_footnotes(lines(text))
+    assert [n.text for n in notes] == ["Première phrase. Seconde phrase.", "Autre note."]
+
+
+def test_extract_markdown_footnotes() -> None:
+    md = [Line(1, strip_markup("<sup>1</sup> *Rapport*, chap. I.")), Line(2, ""),
+          Line(3, strip_markup("³ [A/58/683](#), annexe II.")), Line(4, "suite."),
+          Line(5, ""), Line(6, "texte")]
+    body, notes = extract_footnotes(md)
+    assert [(n.number, n.text) for n in notes] == [
+        (1, "Rapport, chap. I."), (3, "A/58/683, annexe II. suite.")]
+    assert [line.text for line in body] == ["", "", "", "", "", "texte"]
+
+
+def test_segment_splits_paragraphs_and_joins_wraps() -> None:
+    text = ("64/1. Conférence de haut niveau\nsur la coopération\n\n L’Assemblée générale,\n\n"
+            " Rappelant sa résolution, \nsuite du texte,\nNotant aussi,\n 1. Décide :\n"
+            " a) Aura lieu ;\n15 e séance plénière\n6 octobre 2009")
+    segs = segment(lines(text))
+    assert [s.text for s in segs] == [
+        "64/1. Conférence de haut niveau sur la coopération",
+        "L’Assemblée générale,",
+        "Rappelant sa résolution, suite du texte,",
+        "Notant aussi,",
+        "1. Décide :",
+        "a) Aura lieu ;",
+        "15 e séance plénière 6 octobre 2009",
+    ]
+    assert [s.line for s in segs] == [1, 4, 6, 8, 9, 10, 11]
+
+
+def test_separate_markers_in_order() -> None:
+    texts = ["le 19 septembre 20021, dans", "Sud-Sud2", ";", "résolution 63/2333,",
+             "du développement 4, et du Sud 5 , du", "l’article 6, puis Sud-Sud6 et Sud-Sud2 et CO2"]
+    out = separate_markers(texts, [1, 2, 3, 4, 5, 6])
+    m = marker
+    assert out == [
+        f"le 19 septembre 2002{m(1)}, dans", f"Sud-Sud{m(2)}", ";", f"résolution 63/233{m(3)},",
+        f"du développement{m(4)}, et du Sud{m(5)} , du",
+        f"l’article 6, puis Sud-Sud{m(6)} et Sud-Sud{m(2)} et CO2",
+    ]
+
+
+def test_separate_markers_leaves_explicit_markers_alone() -> None:
+    texts = [f"Sud-Sud{marker(1)} et Sud2"]
+    assert separate_markers(texts, [1, 2]) == texts
+    assert separate_markers([], [1]) == []
+
+
+def test_detect_layout() -> None:
+    assert detect_layout("# Titre\n*Prie* le") == "markdown"
+    assert detect_layout(" 1. Prie le Secrétaire\ngénéral ;") == "pdf"
+
+
+def test_clean_keeps_line_numbers() -> None:
+    cleaned = clean("\n\n1/2. T\n\nL'Assemblée générale,\n\nRappelant x,\n\n1. Décide.\n")
+    assert [(s.line, s.text) for s in cleaned.segments] == [
+        (3, "1/2. T"), (5, "L'Assemblée générale,"), (7, "Rappelant x,"), (9, "1. Décide.")]
+    assert cleaned.layout == "pdf"
