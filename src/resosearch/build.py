@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.query import Term
 from whoosh.writing import IndexWriter
 
 from resosearch import store
@@ -235,7 +236,8 @@ def remove(numbers: Iterable[str], index_dir: PathLike | None = None, *,
         ix = open_writable(folder)
         with ix.searcher() as searcher:
             missing = [n for n in wanted if searcher.document_number(key=resolution_key(n)) is None]
-            counts = {n: searcher.doc_frequency("number", n) for n in wanted}
+            # Live paragraphs only (doc_frequency also counts deleted documents).
+            counts = {n: len(searcher.search(Term("number", n), limit=None)) for n in wanted}
         if missing:
             ix.close()
             raise ResosearchError(

@@ -24,6 +24,7 @@ from resosearch.query import KIND_ALIASES, CompiledQuery, Compiler, compile_quer
 from resosearch.results import Hit, Results
 from resosearch.schema import (
     PARAGRAPH,
+    RESOLUTION,
     fold_keyword,
     resolution_key,
     stored_footnotes,
@@ -77,11 +78,11 @@ class Index:
         """The searcher, refreshed if the index changed on disk. Call with the lock held."""
         if self._searcher is None:
             raise IndexStateError(f"the index at {self.path} is closed")
-        if _identity(self.path) != self._identity:
-            self._open()  # a rebuild was swapped in
-        elif not self._searcher.up_to_date():
-            self._searcher = self._searcher.refresh()
-            self._resolutions.clear()
+        # A rebuild swapped in (new folder) or add/remove committed (new generation).
+        # Reopen rather than Searcher.refresh(): refresh reuses segment readers
+        # and can keep showing documents deleted since.
+        if _identity(self.path) != self._identity or not self._searcher.up_to_date():
+            self._open()
         return self._searcher
 
     def close(self) -> None:
@@ -102,15 +103,24 @@ class Index:
     # -- reading ---------------------------------------------------------------
 
     def numbers(self) -> list[str]:
-        """Numbers of the indexed resolutions, in index order."""
+        """Numbers of the indexed resolutions, sorted."""
         with self._lock:
-            reader = self._current().reader()
-            return sorted(t.decode() if isinstance(t, bytes) else t for t in reader.lexicon("number"))
+            return self._numbers(self._current())
+
+    @staticmethod
+    def _numbers(searcher: Searcher) -> list[str]:
+        # Live resolution documents only (the term lexicon keeps deleted ones until a merge).
+        reader = searcher.reader()
+        keys = (searcher.stored_fields(n)["key"]
+                for n in searcher.docs_for_query(q.Term("doctype", RESOLUTION))
+                if not reader.is_deleted(n))
+        return sorted((key.rstrip("#") for key in keys), key=_number_order)
 
     def __len__(self) -> int:
         """How many paragraphs the index holds."""
         with self._lock:
-            return self._current().doc_frequency("doctype", PARAGRAPH)
+            searcher = self._current()
+            return searcher.doc_count() - len(self._numbers(searcher))
 
     def get(self, number: str) -> Resolution:
         """The indexed resolution ``number`` ("68/230" or "A/RES/68/230")."""
@@ -278,6 +288,12 @@ class Index:
                     original = text[token.startchar:token.endchar]
                     return original.lower() if not original.isupper() else original
         return term
+
+
+def _number_order(number: str) -> tuple[int, int, str]:
+    session, _, rest = number.partition("/")
+    digits = "".join(ch for ch in rest if ch.isdigit())
+    return (int(session) if session.isdigit() else 0, int(digits) if digits else 0, number)
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
