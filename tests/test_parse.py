@@ -567,3 +567,9 @@ def test_resolution_like_pieces_give_resolution_or_parse_error(pieces: list[str]
         return
     assert r.paragraphs and r.number and r.symbol.startswith("A/RES/")
     assert len({p.ref for p in r.paragraphs}) == len(r.paragraphs)
+
+
+@pytest.mark.parametrize("number", PDF_SEEDS)
+def test_pdf_seed_without_indentation(number: str) -> None:
+    flat = "\n".join(line.lstrip() for line in seed_text(number).split("\n"))
+    assert_same(seed(number), parse_text(flat, SEEDS[number]))

@@ -243,7 +243,7 @@ def extract_footnotes(lines: Sequence[Line]) -> tuple[list[Line], list[Footnote]
                     and not _PARA_START_RE.match(text)
                     and (
                         not current.parts[-1].rstrip().endswith(".")
-                        or text[:1].islower()
+                        or text[:1].islower() and _ends_with_abbreviation(current.parts[-1])
                         or _next_note_follows(body, i + 1, next_pdf)
                     )
                 ):
@@ -260,6 +260,11 @@ def extract_footnotes(lines: Sequence[Line]) -> tuple[list[Line], list[Footnote]
             text, _ = take_markers(join_lines(note.parts))
             by_number[note.number] = Footnote(note.number, text.replace(_ITALIC, ""))
     return body, [by_number[n] for n in sorted(by_number)]
+
+
+def _ends_with_abbreviation(text: str) -> bool:
+    # "chap.", "par.", "vol.", "p." end a line without ending the note.
+    return bool(re.search(r"(?:^|[\s(])[a-zé]{1,4}\.$", text.rstrip()))
 
 
 def _next_note_follows(body: Sequence[Line], start: int, number: int) -> bool:
