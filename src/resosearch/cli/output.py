@@ -12,9 +12,10 @@ def use_colour(stream: TextIO) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
-def style(text: str, code: str, stream: TextIO = sys.stdout) -> str:
-    """``text`` in an ANSI style (e.g. "1" bold, "33" yellow) when ``stream`` is a terminal."""
-    return f"\x1b[{code}m{text}\x1b[0m" if use_colour(stream) else text
+def style(text: str, code: str, stream: TextIO | None = None) -> str:
+    """``text`` in an ANSI style (e.g. "1" bold, "33" yellow) when ``stream``
+    (default: stdout) is a terminal."""
+    return f"\x1b[{code}m{text}\x1b[0m" if use_colour(stream or sys.stdout) else text
 
 
 def print_json(data: Any) -> None:
@@ -25,10 +26,10 @@ def print_json(data: Any) -> None:
 class ProgressBar:
     """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
 
-    def __init__(self, label: str, stream: TextIO = sys.stderr):
+    def __init__(self, label: str, stream: TextIO | None = None):
         self.label = label
-        self.stream = stream
-        self.active = stream.isatty()
+        self.stream = stream or sys.stderr
+        self.active = self.stream.isatty()
 
     def __call__(self, done: int, total: int, _item: str = "") -> None:
         if not self.active or not total:

@@ -108,7 +108,7 @@ def run_show(args: argparse.Namespace) -> int:
     if args.json:
         print_json(resolution.to_dict())
     else:
-        from resosearch.cli.parse import print_outline
+        from resosearch.cli.parse import outline
 
-        print_outline(resolution)
+        print(outline(resolution))
     return 0
