@@ -8,7 +8,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whoosh import index as whoosh_index
 from whoosh import query as q
@@ -31,6 +31,11 @@ from resosearch.schema import (
     stored_paragraph,
     stored_resolution,
 )
+
+if TYPE_CHECKING:
+    from resosearch.citations import CitedBy, Cites
+    from resosearch.similar import Similar
+    from resosearch.timeline import Timeline
 
 # Weight of the bonus for query words standing close together (slop in positions).
 PROXIMITY_WEIGHT = 1.5
@@ -288,6 +293,35 @@ class Index:
                     original = text[token.startchar:token.endchar]
                     return original.lower() if not original.isupper() else original
         return term
+
+    # -- drafting tools (resosearch.similar, .citations, .timeline) --------------
+
+    def similar(self, text: str, limit: int = 10, **options: Any) -> Similar:
+        """The indexed paragraphs closest to the draft paragraph ``text``, with a
+        similarity in [0, 1] and a word-level diff; see :mod:`resosearch.similar`
+        (options: ``min_similarity``, ``resolution``, ``kind``, ``session``, ``years``)."""
+        from resosearch.similar import find_similar
+
+        return find_similar(self, text, limit, **options)
+
+    def cites(self, number: str) -> Cites:
+        """What resolution ``number`` cites, paragraph by paragraph (see :mod:`resosearch.citations`)."""
+        from resosearch.citations import cites
+
+        return cites(self, number)
+
+    def cited_by(self, number: str) -> CitedBy:
+        """The indexed paragraphs citing resolution ``number`` (see :mod:`resosearch.citations`)."""
+        from resosearch.citations import cited_by
+
+        return cited_by(self, number)
+
+    def timeline(self, query: str, **filters: Any) -> Timeline:
+        """Paragraphs matching ``query`` counted by year and session, with the first
+        and last occurrence (see :mod:`resosearch.timeline`; filters as :meth:`search`)."""
+        from resosearch.timeline import timeline
+
+        return timeline(self, query, **filters)
 
 
 def _number_order(number: str) -> tuple[int, int, str]:
