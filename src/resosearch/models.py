@@ -126,6 +126,12 @@ class Resolution:
                 return note
         raise KeyError(f"{self.number} has no footnote {number}")
 
+    def to_akn(self) -> str:
+        """The resolution as Akoma Ntoso 3.0 XML (AKN4UN style); see :mod:`resosearch.akn`."""
+        from resosearch.akn import to_akn
+
+        return to_akn(self)
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``resosearch parse --json`` and ``show --json``."""
         return {
