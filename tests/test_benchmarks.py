@@ -1,0 +1,90 @@
+"""Smoke test of the benchmarks (issue 7): generator and runner at a tiny size.
+
+Only the structure of the output is checked, never timings.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+def _load(name: str):
+    if str(BENCH) not in sys.path:
+        sys.path.insert(0, str(BENCH))
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses need their module registered
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return _load("corpus")
+
+
+@pytest.fixture(scope="module")
+def run():
+    return _load("run")
+
+
+def test_generator_is_deterministic_and_prefix_stable(corpus, tmp_path):
+    a = corpus.generate(6, tmp_path / "a", seed=7, workers=1, quiet=True)
+    b = corpus.generate(9, tmp_path / "b", seed=7, workers=1, quiet=True)
+    first = corpus.read_manifest(a, 6)
+    assert [m["path"] for m in first] == [m["path"] for m in corpus.read_manifest(b, 6)]
+    for meta in first:
+        assert (a / meta["path"]).read_bytes() == (b / meta["path"]).read_bytes()
+        assert 1 <= meta["session"] <= 80
+        assert meta["refs"] and meta["refs"][0].startswith(("PP", "OP"))
+        text = (a / meta["path"]).read_text(encoding="utf-8")
+        assert f"{meta['session']}/" in text and "séance plénière" in text
+
+
+def test_generated_files_parse_as_generated(corpus, tmp_path):
+    from resosearch import parse_file
+
+    folder = corpus.generate(12, tmp_path, seed=3, workers=1, quiet=True)
+    for meta in corpus.read_manifest(folder, 12):
+        res = parse_file(folder / meta["path"])
+        assert [p.ref for p in res.paragraphs] == meta["refs"], meta["path"]
+        assert res.number == meta["number"]
+
+
+def test_runner_output_structure(run, tmp_path):
+    engines = [e for e in ("ours", "whoosh", "sqlite", "tantivy") if run.available(e)]
+    if "ours" not in engines:
+        pytest.skip("resosearch.build_index is not there yet")
+    out = tmp_path / "out"
+    code = run.main([
+        "--sizes", "6", "--engines", ",".join(engines), "--queries-per-class", "1",
+        "--cold-runs", "1", "--data-dir", str(tmp_path / "data"), "--out", str(out),
+        "--no-plot", "--quiet",
+    ])
+    assert code == 0
+    results = json.loads((out / "results.json").read_text())
+    assert results["machine"]["cpus"] >= 1
+    (size,) = results["sizes"]
+    assert size["resolutions"] == 6 and size["paragraphs"] > 0
+    assert size["queries"] == len(run.CLASSES)
+    for name in engines:
+        er = size["engines"][name]
+        assert "error" not in er, er.get("error")
+        assert er["build_s"] > 0 and er["index_bytes"] > 0 and er["peak_rss_mb"] > 0
+        assert set(er["cold_open"]) == {"import_ms", "open_ms", "first_query_ms"}
+        assert set(er["latency"]) >= {"p50", "p95", "p99"}
+        assert set(er["by_class"]) == set(run.CLASSES)
+    assert "| engine |" in (out / "results.md").read_text()
+
+
+def test_tantivy_peer_when_installed(run):
+    pytest.importorskip("tantivy")
+    analyzer = run.Tantivy.analyzer()
+    assert analyzer.analyze("Les coopérations") == ["cooper"]
