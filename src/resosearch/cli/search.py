@@ -35,7 +35,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     show = subparsers.add_parser("show", help="print an indexed resolution")
     show.add_argument("number", help="e.g. 68/230 or A/RES/68/230")
-    show.add_argument("--json", action="store_true", help="print JSON (as `parse --json`)")
+    show_format = show.add_mutually_exclusive_group()
+    show_format.add_argument("--json", action="store_true", help="print JSON (as `parse --json`)")
+    show_format.add_argument("--akn", action="store_true", help="print Akoma Ntoso (AKN4UN) XML")
     show.add_argument("--index", metavar="DIR", help=INDEX_HELP)
     show.set_defaults(run=run_show)
 
@@ -107,6 +109,8 @@ def run_show(args: argparse.Namespace) -> int:
         resolution = index.get(args.number)
     if args.json:
         print_json(resolution.to_dict())
+    elif getattr(args, "akn", False):
+        sys.stdout.write(resolution.to_akn())
     else:
         from resosearch.cli.parse import outline
 
