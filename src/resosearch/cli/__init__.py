@@ -18,7 +18,7 @@ from resosearch import __version__
 from resosearch.errors import ResosearchError
 
 # Command modules, in the order their commands appear in --help.
-COMMAND_MODULES = ("search", "index", "parse")
+COMMAND_MODULES = ("search", "index", "parse", "drafting")
 
 
 def build_parser() -> argparse.ArgumentParser:
