@@ -2,10 +2,11 @@
 
 One chain of small Whoosh filters, the same for indexing and querying::
 
-    UNTokenizer | ElisionFilter | CompoundFilter | NormalizeFilter
-                | FrenchStopFilter | StemFoldFilter          (text_analyzer)
-    UNTokenizer | ElisionFilter | CompoundFilter | NormalizeFilter
-                | FoldFilter                                (exact_analyzer)
+    UNTokenizer | ElisionFilter | CompoundFilter | FrenchStopFilter | StemFoldFilter
+    UNTokenizer | ElisionFilter | CompoundFilter | FoldFilter
+
+(``text_analyzer()`` and ``exact_analyzer()``; lower case and ligatures are
+applied inside the cached stem and fold functions, see :func:`normalize`).
 
 * ``l’Assemblée``, ``L'Assemblée``, ``jusqu’à``: the elided article is dropped
   and takes no position; the offsets point at ``Assemblée``.
@@ -39,7 +40,7 @@ from unidecode import unidecode
 from whoosh.analysis import Filter, Token
 from whoosh.lang.stopwords import stoplists
 
-from resosearch.tokenize import APOSTROPHES, HYPHENS, UNTokenizer
+from resosearch.tokenize import AP_CLASS, HY_CLASS, JOINED, UNIT, UNTokenizer
 
 __all__ = [
     "ANALYZER_VERSION",
@@ -86,9 +87,9 @@ QUESTION_WORDS = frozenset(
 )
 
 _ELISION_RE = re.compile(
-    r"(?i)^(?:jusqu|quoiqu|lorsqu|puisqu|qu|[lmtnsjdc])[" + APOSTROPHES + r"](?=\w)"
+    r"(?i)^(?:jusqu|quoiqu|lorsqu|puisqu|qu|[lmtnsjdc])[" + AP_CLASS + r"](?=\w)"
 )
-_SPLIT_RE = re.compile("[" + HYPHENS + APOSTROPHES + "]")
+_SPLIT_RE = re.compile("[" + HY_CLASS + AP_CLASS + "]")
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "Œ": "oe", "Æ": "ae"})
 _STEMMER = snowballstemmer.stemmer("french")
 
@@ -103,7 +104,8 @@ def normalize(text: str) -> str:
 
 @lru_cache(maxsize=CACHE_SIZE)
 def fold(text: str) -> str:
-    """``text`` lower-cased with its accents folded: ``États`` → ``etats``."""
+    """``text`` lower-cased, ligatures spelled out, accents folded:
+    ``États`` → ``etats``, ``Œuvre`` → ``oeuvre``."""
     if text.isascii():
         return text.lower()
     return "".join(unidecode(normalize(text)).lower().split())
@@ -111,8 +113,12 @@ def fold(text: str) -> str:
 
 @lru_cache(maxsize=CACHE_SIZE)
 def stem_terms(word: str) -> tuple[str, ...]:
-    """The terms of a normalised word: its folded stem, then the stem of its
-    folded form when that differs."""
+    """The terms of a word (any case): the folded stem of its accented form,
+    then the stem of its folded form when that differs.
+
+    ``"Sécurité"`` → ``("secur", "securit")``; ``"securite"`` → ``("securit",)``.
+    """
+    word = normalize(word)
     stem = _STEMMER.stemWord(word)
     if word.isascii():
         return (stem,)
@@ -122,17 +128,18 @@ def stem_terms(word: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=CACHE_SIZE)
-def _split(text: str) -> tuple[tuple[str, int], ...] | None:
-    """Parts of a compound with their offsets in ``text``, or None."""
-    if not _SPLIT_RE.search(text):
-        return None
+def _split(text: str, maxjoin: int) -> tuple[tuple[tuple[str, int], ...], str | None]:
+    """The non-empty parts of a compound with their offsets in ``text``, and
+    the joined form (None past ``maxjoin`` parts or for a single part)."""
     parts = []
     start = 0
     for m in _SPLIT_RE.finditer(text):
         parts.append((text[start : m.start()], start))
         start = m.end()
     parts.append((text[start:], start))
-    return tuple(parts)
+    parts = [(p, off) for p, off in parts if p]
+    joined = "".join(p for p, _ in parts) if 1 < len(parts) <= maxjoin else None
+    return tuple(parts), joined
 
 
 class ElisionFilter(Filter):
@@ -141,14 +148,12 @@ class ElisionFilter(Filter):
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
         match = _ELISION_RE.match
         for t in tokens:
-            if not t.unit:
-                text = t.text
-                if "'" in text or "\u2019" in text or "\u02bc" in text:
-                    m = match(text)
-                    if m:
-                        t.text = text[m.end() :]
-                        if t.chars:
-                            t.startchar += m.end()
+            if t.kind == JOINED:
+                m = match(t.text)
+                if m:
+                    t.text = t.text[m.end() :]
+                    if t.chars:
+                        t.startchar += m.end()
             yield t
 
 
@@ -167,41 +172,53 @@ class CompoundFilter(Filter):
         shift = 0
         maxjoin = self.maxjoin
         for t in tokens:
-            if t.positions:
+            if shift:
                 t.pos += shift
-            parts = None if t.unit else _split(t.text)
-            if not parts:
+            if t.kind != JOINED:
                 yield t
                 continue
-            parts = [(p, off) for p, off in parts if p]
-            if not parts:
+            parts, joined = _split(t.text, maxjoin)
+            if len(parts) == 1:
+                part, off = parts[0]
+                t.text = part
+                if t.chars:
+                    t.startchar += off
+                    t.endchar = t.startchar + len(part)
+                yield t
                 continue
-            text, pos, chars = t.text, t.pos if t.positions else 0, t.chars
+            positions, chars = t.positions, t.chars
+            pos = t.pos if positions else 0
             start = t.startchar if chars else 0
+            end = t.endchar if chars else 0
             for i, (part, off) in enumerate(parts):
                 t.text = part
-                if t.positions:
+                if positions:
                     t.pos = pos + i
                 if chars:
                     t.startchar = start + off
                     t.endchar = start + off + len(part)
                 yield t
-                if i == 0 and 1 < len(parts) <= maxjoin:
-                    joined = t.copy()
-                    joined.text = "".join(p for p, _ in parts)
+                if i == 0 and joined:
+                    # Reusing the token, as whoosh's own filters do.
+                    t.text = joined
                     if chars:
-                        joined.startchar = start
-                        joined.endchar = start + len(text)
-                    yield joined
-            shift += len(parts) - 1
+                        t.startchar, t.endchar = start, end
+                    yield t
+            if positions:
+                shift += len(parts) - 1
 
 
 class NormalizeFilter(Filter):
-    """Lower case and ligatures (``Œuvre`` → ``oeuvre``); accents kept."""
+    """Lower case and ligatures (``Œuvre`` → ``oeuvre``); accents kept.
+
+    Not in the two chains: :class:`StemFoldFilter` and :class:`FoldFilter`
+    normalise inside their caches, which saves a stage per token. Use it to
+    build a chain that keeps accents.
+    """
 
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
         for t in tokens:
-            if not t.unit:
+            if t.kind != UNIT:
                 t.text = normalize(t.text)
             yield t
 
@@ -214,17 +231,29 @@ class FrenchStopFilter(Filter):
     """
 
     def __init__(self, stoplist: Iterable[str] = STOP_WORDS):
-        self.stops = frozenset(stoplist)
+        self.stops = frozenset(fold(w) for w in stoplist)
 
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
         stops = self.stops
+        surface = _surface_forms(stops)
         for t in tokens:
-            if t.unit or fold(t.text) not in stops:
+            text = t.text
+            if t.kind == UNIT or (
+                text not in surface
+                and ((text.isascii() and text.islower()) or fold(text) not in stops)
+            ):
                 t.stopped = False
                 yield t
             elif not t.removestops:
                 t.stopped = True
                 yield t
+
+
+@lru_cache(maxsize=8)
+def _surface_forms(stops: frozenset[str]) -> frozenset[str]:
+    """Stop words as typed: lower case, capitalised, upper case (a fast path;
+    anything else is compared folded)."""
+    return frozenset(f for w in stops for f in (w, w.capitalize(), w.upper()))
 
 
 class StemFoldFilter(Filter):
@@ -234,16 +263,17 @@ class StemFoldFilter(Filter):
 
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
         for t in tokens:
-            if t.unit:
+            if t.kind == UNIT:
                 yield t
                 continue
             terms = stem_terms(t.text)
             t.text = terms[0]
             yield t
             if len(terms) > 1:
-                alt = t.copy()
-                alt.text = terms[1]
-                yield alt
+                # Same position and offsets; the token is reused, as whoosh's
+                # own filters (DoubleMetaphoneFilter) do.
+                t.text = terms[1]
+                yield t
 
 
 class FoldFilter(Filter):
@@ -251,14 +281,13 @@ class FoldFilter(Filter):
 
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
         for t in tokens:
-            if not t.unit:
+            if t.kind != UNIT:
                 t.text = fold(t.text)
             yield t
 
 
-_TEXT = UNTokenizer() | ElisionFilter() | CompoundFilter() | NormalizeFilter() \
-    | FrenchStopFilter() | StemFoldFilter()  # fmt: skip
-_EXACT = UNTokenizer() | ElisionFilter() | CompoundFilter() | NormalizeFilter() | FoldFilter()
+_TEXT = UNTokenizer() | ElisionFilter() | CompoundFilter() | FrenchStopFilter() | StemFoldFilter()
+_EXACT = UNTokenizer() | ElisionFilter() | CompoundFilter() | FoldFilter()
 
 
 def text_analyzer():

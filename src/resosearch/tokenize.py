@@ -14,8 +14,10 @@ The tokenizer is the only stage that decides what a *unit* is:
   ``aujourd’hui``) and hyphens (``Sud-Sud``, ``Convention-cadre``). The
   filters of :mod:`resosearch.analysis` elide and split them.
 
-Unit tokens carry ``t.unit = True`` so that later filters neither split,
-stem nor stop them; their text is already normalised by :func:`symbol_terms`.
+Each token carries ``t.kind``: :data:`PLAIN`, :data:`JOINED` (apostrophes or
+hyphens inside) or :data:`UNIT` (a symbol or number, which later filters
+neither split, stem nor stop; its text is normalised by :func:`normalize_unit`
+and its citation forms follow it at the same position, see :func:`symbol_terms`).
 Offsets (``startchar``/``endchar``) always point into the original text.
 """
 
@@ -27,33 +29,65 @@ from functools import lru_cache
 
 from whoosh.analysis import Token, Tokenizer
 
-__all__ = ["APOSTROPHES", "HYPHENS", "UNTokenizer", "normalize_unit", "symbol_terms"]
+__all__ = [
+    "APOSTROPHES",
+    "HYPHENS",
+    "JOINED",
+    "PLAIN",
+    "UNIT",
+    "UNTokenizer",
+    "normalize_unit",
+    "symbol_terms",
+]
 
 #: Characters accepted as an apostrophe: ASCII, typographic, modifier letter.
 APOSTROPHES = "'\u2019\u02bc"
 #: Characters joining the parts of a compound word (not the en dash, a separator).
 HYPHENS = "-\u2010\u2011"
+# The same, safe inside a regex character class.
+AP_CLASS = "'\u2019\u02bc"
+HY_CLASS = "\\-\u2010\u2011"
 
-# A letter, or a combining accent (NFD input); superscripts are footnote marks.
-_L = r"(?:[^\W\d_\u00b2\u00b3\u00b9\u2070-\u209f]|[\u0300-\u036f])"
-_SEG = rf"{_L}+(?:[{APOSTROPHES}]{_L}+)*"
-_WORD = rf"{_SEG}(?:[{HYPHENS}](?:{_SEG}|\d+(?![\w/])))*"
+#: Token kinds (``t.kind``): a plain word, a word with apostrophes or hyphens
+#: (to elide and split), and a unit (symbol or number: neither split, stopped
+#: nor stemmed, its text already normalised).
+PLAIN, JOINED, UNIT = 0, 1, 2
+
+_SUP = r"\u00b2\u00b3\u00b9\u2070-\u209f"  # superscripts: footnote marks, skipped
+_LETTER = rf"[^\W\d_{_SUP}]"
+# Letters, with combining accents after them (NFD input).
+_LETTERS = rf"{_LETTER}+(?:[\u0300-\u036f]+{_LETTER}*)*"
+_SEG = rf"{_LETTERS}(?:[{AP_CLASS}]{_LETTERS})*"
+_WORD = rf"{_SEG}(?:[{HY_CLASS}](?:{_SEG}|\d+(?![\w/])))*"
+# The common case, tried first: letters not followed by anything that could
+# make them part of a compound, an elision, a symbol or an NFD letter.
+_PLAIN = rf"[^\W\d_{_SUP}]+(?![\w{AP_CLASS}{HY_CLASS}/.\u0300-\u036f])"
 
 # A document symbol: an upper-case series then /-separated segments; the
 # addendum/corrigendum numbers may be written with a space ("Add. 1").
 _DOC_SEG = r"(?:(?:Add|Corr|Rev|Amend|Suppl)\.[ \u00a0]?\d+|[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*)"
-_DOC_SYMBOL = rf"(?<![\w/.])[A-Z][A-Za-z]{{0,7}}(?:/{_DOC_SEG})+"
+_DOC_SYMBOL = rf"[A-Z](?<![\w/.].)[A-Za-z]{{0,7}}(?:/{_DOC_SEG})+"
 # A bare citation: 68/230, 2002/18, 57/270 B (a part letter, alone), 1/CP.21.
-_NUM_SYMBOL = r"(?<![\w/.,])\d{1,4}(?:/(?:\d{1,4}|[A-Z]{1,6}\.\d+))+(?:[ \u00a0][A-Z](?![\w'\u2019\u2011-]))?(?![\w/])"
+_NUM_SYMBOL = (
+    r"\d(?<![\w/.,].)\d{0,3}(?:/(?:\d{1,4}|[A-Z]{1,6}\.\d+))+"
+    r"(?:[ \u00a0][A-Z](?![\w'\u2019\u2011-]))?(?![\w/])"
+)
 # Sales numbers and other dotted references: F.78.II.A.11.
-_DOTTED = r"(?<![\w.])[A-Za-z0-9]+(?:\.[A-Za-z0-9]+){2,}"
+_DOTTED = r"[A-Z0-9](?<![\w.].)[A-Za-z0-9]*(?:\.[A-Za-z0-9]+){2,}"
 _NUMBER = (
     r"\d+(?:[\u00a0\u202f\u2009]\d{3})*(?:[.,]\d+)?"
     r"(?:(?:er|re|ère|ere|ème|eme|èmes|emes|es|e|è)(?!\w))?"
 )
 
+# Every token starts with a word character: the leading lookahead makes the
+# scan over spaces and punctuation cheap. Lookbehinds follow the first
+# character for the same reason.
 TOKEN_RE = re.compile(
-    rf"(?P<sym>{_DOC_SYMBOL}|{_NUM_SYMBOL}|{_DOTTED})|(?P<num>{_NUMBER})|(?P<word>{_WORD})"
+    rf"(?=\w)(?:(?P<plain>{_PLAIN})|(?P<sym>{_DOC_SYMBOL}|{_NUM_SYMBOL}|{_DOTTED})"
+    rf"|(?P<num>{_NUMBER})|(?P<word>{_WORD}))"
+)
+_G_PLAIN, _G_SYM, _G_NUM, _G_WORD = (
+    TOKEN_RE.groupindex[g] for g in ("plain", "sym", "num", "word")
 )
 _WORD_RE = re.compile(rf"{_WORD}|\d+")
 _SPACES = re.compile(r"[ \u00a0\u202f\u2009]")
@@ -132,7 +166,7 @@ class UNTokenizer(Tokenizer):
         if not tokenize:
             t.original = t.text = value
             t.boost = 1.0
-            t.unit = False
+            t.kind = PLAIN if value.isalpha() else JOINED
             if positions:
                 t.pos = start_pos
             if chars:
@@ -140,45 +174,55 @@ class UNTokenizer(Tokenizer):
                 t.endchar = start_char + len(value)
             yield t
             return
+        # t.boost (1.0) and t.stopped (False) are set by Token(); no filter of
+        # ours changes the boost, and the stop filter sets ``stopped`` itself.
         pos = start_pos
         for m in TOKEN_RE.finditer(value):
-            kind = m.lastgroup
-            start, end = m.span()
-            if kind == "sym" and not any(c.isdigit() for c in m.group()):
-                # Upper-case words around a slash: plain words.
-                for w in _WORD_RE.finditer(value, start, end):
-                    t.text = w.group()
-                    t.unit = False
-                    t.boost = 1.0
-                    if keeporiginal:
-                        t.original = t.text
-                    t.stopped = False
+            group = m.lastindex
+            if group == _G_PLAIN:  # most tokens: the short path
+                t.text = text = m.group()
+                t.kind = PLAIN
+                if positions:
+                    t.pos = pos
+                    pos += 1
+                if chars:
+                    t.startchar = start_char + m.start()
+                    t.endchar = start_char + m.end()
+                if keeporiginal:
+                    t.original = text
+                yield t
+                continue
+            raw = m.group()
+            if group == _G_SYM and not any(c.isdigit() for c in raw):
+                # Upper-case words around a slash (ONU/PNUD): words.
+                for w in _WORD_RE.finditer(value, m.start(), m.end()):
+                    t.text = text = w.group()
+                    t.kind = PLAIN if text.isalpha() else JOINED
                     if positions:
                         t.pos = pos
                         pos += 1
                     if chars:
                         t.startchar = start_char + w.start()
                         t.endchar = start_char + w.end()
+                    if keeporiginal:
+                        t.original = text
                     yield t
                 continue
-            raw = m.group()
-            t.boost = 1.0
-            t.stopped = False
-            if keeporiginal:
-                t.original = raw
             if positions:
                 t.pos = pos
                 pos += 1
             if chars:
-                t.startchar = start_char + start
-                t.endchar = start_char + end
-            if kind == "word":
-                t.unit = False
+                t.startchar = start_char + m.start()
+                t.endchar = start_char + m.end()
+            if keeporiginal:
+                t.original = raw
+            if group == _G_WORD:
+                t.kind = PLAIN if raw.isalpha() else JOINED
                 t.text = raw
                 yield t
             else:
                 # The full form, then its citation forms at the same position.
-                t.unit = True
+                t.kind = UNIT
                 for term in _unit_terms(raw):
                     t.text = term
                     yield t
