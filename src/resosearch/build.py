@@ -13,6 +13,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -101,18 +102,40 @@ def collect_files(paths: Iterable[PathLike]) -> tuple[list[Path], list[Skipped]]
     return files, problems
 
 
+def parse_one(path: Path) -> Resolution | Skipped:
+    """Parse one file, or say why it cannot be indexed."""
+    try:
+        return parse_file(path)
+    except ParseError as error:
+        return Skipped(str(path), error.message + (f" (line {error.line})" if error.line else ""))
+    except OSError as error:
+        return Skipped(str(path), error.strerror or str(error))
+
+
+# Below this many files a process pool costs more than it saves.
+PARALLEL_MIN_FILES = 64
+
+
 def parse_files(
-    files: list[Path], progress: Progress | None = None
+    files: list[Path], progress: Progress | None = None, workers: int | None = None
 ) -> Iterator[Resolution | Skipped]:
-    """Parse each file, yielding a Resolution or the reason it was skipped."""
+    """Parse each file in order, yielding a Resolution or the reason it was skipped.
+
+    With many files, parsing runs in ``workers`` processes (default: one per
+    core) while the caller indexes what is already parsed.
+    """
     total = len(files)
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers > 1 and total >= PARALLEL_MIN_FILES:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = pool.map(parse_one, files, chunksize=16)
+            for done, (path, item) in enumerate(zip(files, results, strict=True), 1):
+                yield item
+                if progress:
+                    progress(done, total, str(path))
+        return
     for done, path in enumerate(files, 1):
-        try:
-            yield parse_file(path)
-        except ParseError as error:
-            yield Skipped(str(path), error.message + (f" (line {error.line})" if error.line else ""))
-        except OSError as error:
-            yield Skipped(str(path), error.strerror or str(error))
+        yield parse_one(path)
         if progress:
             progress(done, total, str(path))
 
@@ -148,6 +171,7 @@ def build_index(
     strict: bool = False,
     progress: Progress | None = None,
     lock_timeout: float = 30.0,
+    workers: int | None = None,
 ) -> BuildReport:
     """Build a new index from ``paths`` (files or folders) and swap it in.
 
@@ -168,7 +192,8 @@ def build_index(
             ix = whoosh_index.create_in(str(temp), build_schema())
             writer = ix.writer(limitmb=256)
             try:
-                numbers, paragraphs, bad = _write(writer, parse_files(files, progress), False, strict)
+                numbers, paragraphs, bad = _write(
+                    writer, parse_files(files, progress, workers), False, strict)
             except BaseException:
                 writer.cancel()
                 raise
