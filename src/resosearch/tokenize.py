@@ -63,17 +63,17 @@ _WORD = rf"{_SEG}(?:[{HY_CLASS}](?:{_SEG}|\d+(?![\w/])))*"
 # make them part of a compound, an elision, a symbol or an NFD letter.
 _PLAIN = rf"[^\W\d_{_SUP}]+(?![\w{AP_CLASS}{HY_CLASS}/.\u0300-\u036f])"
 
-# A document symbol: an upper-case series then /-separated segments; the
+# A document symbol (as printed, or typed in lower case): a series then /-separated segments; the
 # addendum/corrigendum numbers may be written with a space ("Add. 1").
 _DOC_SEG = r"(?:(?:Add|Corr|Rev|Amend|Suppl)\.[ \u00a0]?\d+|[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*)"
-_DOC_SYMBOL = rf"[A-Z](?<![\w/.].)[A-Za-z]{{0,7}}(?:/{_DOC_SEG})+"
+_DOC_SYMBOL = rf"[A-Za-z](?<![\w/.].)[A-Za-z]{{0,7}}(?:/{_DOC_SEG})+"
 # A bare citation: 68/230, 2002/18, 57/270 B (a part letter, alone), 1/CP.21.
 _NUM_SYMBOL = (
     r"\d(?<![\w/.,].)\d{0,3}(?:/(?:\d{1,4}|[A-Z]{1,6}\.\d+))+"
     r"(?:[ \u00a0][A-Z](?![\w'\u2019\u2011-]))?(?![\w/])"
 )
 # Sales numbers and other dotted references: F.78.II.A.11.
-_DOTTED = r"[A-Z0-9](?<![\w.].)[A-Za-z0-9]*(?:\.[A-Za-z0-9]+){2,}"
+_DOTTED = r"[A-Za-z0-9](?<![\w.].)[A-Za-z0-9]*(?:\.[A-Za-z0-9]+){2,}"
 _NUMBER = (
     r"\d+(?:[\u00a0\u202f\u2009]\d{3})*(?:[.,]\d+)?"
     r"(?:(?:er|re|ère|ere|ème|eme|èmes|emes|es|e|è)(?!\w))?"
