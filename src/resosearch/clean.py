@@ -522,7 +522,8 @@ def _find_marker(text: str, number: int, pos: int) -> tuple[int, int] | None:
         # glued to a resolution number
         rf"(?<![\w/.])\d{{1,3}}/\d{{1,3}}({digits})(?![\w/])",
         # alone after a word, before punctuation
-        rf"(?<=[^\W\d_])\s+({digits})(?=\s*[,;.:)]|\s*$)",
+        # (never across the newline that separates segments here)
+        rf"(?<=[^\W\d_])[^\S\n]+({digits})(?=[^\S\n]*[,;.:)]|[^\S\n]*$)",
     ]
     best: tuple[int, int] | None = None
     for kind, pattern in enumerate(patterns):
