@@ -140,6 +140,9 @@ def _markdown_marker(match: re.Match[str]) -> str:
     return marker(int(match.group(1).translate(_SUPERSCRIPTS)))
 
 
+_MARKUP_HINT = re.compile(r"[#\[\\<^*_⁰¹²³⁴⁵⁶⁷⁸⁹]|-{3}|={3}")
+
+
 def strip_markup(text: str) -> str:
     """Remove Markdown and HTML markup from one line.
 
@@ -148,6 +151,8 @@ def strip_markup(text: str) -> str:
     an emphasised phrase began a line), horizontal rules. Footnote markers
     (``<sup>2</sup>``, ``²``) become sentinels.
     """
+    if not _MARKUP_HINT.search(text):  # most lines: nothing to strip
+        return text.rstrip()
     text = re.sub(r"^\s{0,3}#{1,6}(?=\s|$)\s*", "", text)
     if re.fullmatch(r"\s*(?:-{3,}|\*{3,}|(?:\* ){2,}\*|={3,})\s*", text):
         return ""
@@ -374,7 +379,10 @@ _PARTICIPLE_RE = re.compile(r"^\s*(?:Se\s+|S['’])?[A-ZÉÈÊÀÂÎÔ][a-zéè�
 _TERMINATED_RE = re.compile(r"[,;:.]\s*(?:\ue000\d+\ue001)?\s*$")
 
 
-def segment(lines: Sequence[Line]) -> list[Segment]:
+def segment(
+    lines: Sequence[Line],
+    vocabulary: tuple[frozenset[str], frozenset[str]] | None = None,
+) -> list[Segment]:
     """Group body lines into segments and join each segment's lines.
 
     Before the opening ``L'Assemblée générale,`` each line is a segment,
@@ -384,7 +392,7 @@ def segment(lines: Sequence[Line]) -> list[Segment]:
     sub-paragraph or the conclusions after a line that ends a sentence or
     clause, or where the ``séance plénière`` line starts.
     """
-    hyphenated, words = _vocabulary(lines)
+    hyphenated, words = vocabulary if vocabulary is not None else _vocabulary(lines)
     segments: list[Segment] = []
     run: list[Line] = []
 
@@ -573,8 +581,8 @@ def clean(text: str) -> Cleaned:
     layout = detect_layout(text)
     lines = [Line(line.number, strip_markup(line.text)) for line in split_lines(text)]
     body, footnotes = extract_footnotes(lines)
-    segments = segment(body)
     hyphenated, words = _vocabulary(body)
+    segments = segment(body, (hyphenated, words))
     texts = separate_markers([s.text for s in segments], [n.number for n in footnotes])
     segments = [replace(s, text=t) for s, t in zip(segments, texts, strict=True)]
     return Cleaned(layout, tuple(segments), tuple(footnotes), hyphenated, words)
