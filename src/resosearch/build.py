@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -92,7 +93,13 @@ def collect_files(paths: Iterable[PathLike]) -> tuple[list[Path], list[Skipped]]
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(names):
                     if not name.startswith("."):
-                        files.append(Path(root) / name)
+                        found = Path(root) / name
+                        if _special(found):
+                            # Reading a FIFO would block the build forever.
+                            problems.append(Skipped(str(found), "not a regular file (a pipe, "
+                                                    "socket or device); not read"))
+                        else:
+                            files.append(found)
         elif path.exists():
             files.append(path)
         elif path.is_symlink():
@@ -100,6 +107,14 @@ def collect_files(paths: Iterable[PathLike]) -> tuple[list[Path], list[Skipped]]
         else:
             problems.append(Skipped(str(path), "no such file or folder"))
     return files, problems
+
+
+def _special(path: Path) -> bool:
+    """A pipe, socket or device (after symbolic links); unreadable paths are not special."""
+    try:
+        return not stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False  # reading it will say why (broken link, loop, permission)
 
 
 def parse_one(path: Path) -> Resolution | Skipped:

@@ -317,6 +317,11 @@ def _preface(lines: list[str]) -> dict[str, object]:
 
 _NUMBER_RE = re.compile(r"^(\d{1,3})\s*\.\s+(.*)$", re.S)
 _LABEL_RE = re.compile(r"^\(?([a-z]{1,2}|[ivxlc]{1,6})\)\s+(.*)$", re.S)
+# How the last paragraph of a complete text ends.
+_ENDED_RE = re.compile(r"[.;:!?»…)]\s*$")
+# The closing meeting line or date in a form _MEETING_RE missed
+# (e.g. "23e^ séance plénière", or mojibake): the text is not cut off.
+_MEETING_HINT_RE = re.compile(r"(?i)\bs\S{0,3}ance\s+pl\S{0,4}re\b|\b(?:1[89]|20)\d\d\W*$")
 _TERMINATED_RE = re.compile(r"[,;:.]\s*(?:\ue000\d+\ue001\s*)*$")
 _ROMANS = [
     "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii", "xiv",
@@ -525,6 +530,7 @@ def parse_text(text: str, source: str | None = None) -> Resolution:
     meeting: int | None = None
     adopted_end: date | None = None
     rest = segments[opening + 1 :]
+    closed = False  # a meeting line or an annex follows the paragraphs
     for i, seg in enumerate(rest):
         found = _MEETING_RE.match(seg.text)
         if found:
@@ -532,8 +538,10 @@ def parse_text(text: str, source: str | None = None) -> Resolution:
             adopted_end = parse_date(seg.text)
             if adopted_end is None and i + 1 < len(rest):
                 adopted_end = parse_date(rest[i + 1].text)
+            closed = True
             break
         if _ANNEX_RE.match(seg.text):
+            closed = True
             break
         body.append(seg)
 
@@ -548,6 +556,12 @@ def parse_text(text: str, source: str | None = None) -> Resolution:
         raise ParseError(
             "not a resolution: expected paragraphs after « L'Assemblée générale, »",
             source, segments[opening].line)
+    if (not closed and not _ENDED_RE.search(tidy(take_markers(drafts[-1].text)[0]))
+            and not _MEETING_HINT_RE.search(body[-1].text)):
+        # A cut-off download: indexing it would hide the missing paragraphs.
+        raise ParseError(
+            "truncated: the last paragraph stops mid-sentence and no "
+            "« NNe séance plénière » line follows", source, body[-1].line)
     paragraphs = tuple(_finish(d) for d in drafts)
 
     session = meta.get("session") or int(session_number)
