@@ -11,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from unidecode import unidecode
 from whoosh import fields, query
-from whoosh.filedb.filestore import RamStorage
 from whoosh.index import create_in, open_dir
 
 from resosearch import analysis
@@ -72,13 +71,14 @@ DOCS = {
 
 
 @pytest.fixture(scope="module")
-def ix():
+def ix(tmp_path_factory):
     schema = fields.Schema(
         id=fields.ID(stored=True, unique=True),
         text=fields.TEXT(analyzer=text_analyzer(), phrase=True, stored=True),
         exact=fields.TEXT(analyzer=exact_analyzer(), phrase=True),
     )
-    index = RamStorage().create_index(schema)
+    # On disk, in a private directory: RamStorage spills to a shared temp name.
+    index = create_in(str(tmp_path_factory.mktemp("ix")), schema)
     with index.writer() as w:
         for key, text in DOCS.items():
             w.add_document(id=key, text=text, exact=text)
