@@ -590,10 +590,9 @@ def child_main(argv: list[str]) -> int:
         t0 = time.perf_counter()
         info = engine.build(task["docs"], files, task["index"], task.get("workers"))
         info["seconds"] = time.perf_counter() - t0
-        import resource
-
-        info["self_maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        info["children_maxrss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        # No ru_maxrss here: Linux carries the parent's high-water mark over
+        # fork + exec, so it would report the runner's own RSS; the parent
+        # samples the process tree with psutil instead.
         print(json.dumps(info))
         return 0
     if kind == "latency":
