@@ -182,6 +182,15 @@ def test_compound_parts_keep_consecutive_positions():
     assert ("sudsud", 2) in hyphen
 
 
+def test_alternatives_after_a_compound_share_one_position():
+    toks = [
+        (t.text, t.pos)
+        for t in text_analyzer()("Sud-Sud, Nord-Sud et A/RES/64/222 ici", positions=True)
+    ]
+    assert ("a/res/64/222", 5) in toks and ("64/222", 5) in toks
+    assert ("ici", 6) in toks
+
+
 def test_compound_phrase_typed_with_a_space(ix):
     assert found(ix, "coopération sud sud et", phrase=True) >= {"substituer", "triangulaire"}
 

@@ -146,9 +146,9 @@ class ElisionFilter(Filter):
     """Drops an elided article or conjunction glued to the word."""
 
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
-        match = _ELISION_RE.match
+        match, joined_kind = _ELISION_RE.match, JOINED
         for t in tokens:
-            if t.kind == JOINED:
+            if t.kind == joined_kind:
                 m = match(t.text)
                 if m:
                     t.text = t.text[m.end() :]
@@ -170,11 +170,11 @@ class CompoundFilter(Filter):
 
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
         shift = 0
-        maxjoin = self.maxjoin
+        maxjoin, joined_kind = self.maxjoin, JOINED
         for t in tokens:
             if shift:
                 t.pos += shift
-            if t.kind != JOINED:
+            if t.kind != joined_kind:
                 yield t
                 continue
             parts, joined = _split(t.text, maxjoin)
@@ -234,19 +234,19 @@ class FrenchStopFilter(Filter):
         self.stops = frozenset(fold(w) for w in stoplist)
 
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
-        stops = self.stops
+        stops, fold_, unit = self.stops, fold, UNIT
         surface = _surface_forms(stops)
         for t in tokens:
             text = t.text
-            if t.kind == UNIT or (
+            if t.kind == unit or (
                 text not in surface
-                and ((text.isascii() and text.islower()) or fold(text) not in stops)
+                and ((text.isascii() and text.islower()) or fold_(text) not in stops)
             ):
-                t.stopped = False
                 yield t
             elif not t.removestops:
                 t.stopped = True
                 yield t
+                t.stopped = False  # the token object is reused for the next word
 
 
 @lru_cache(maxsize=8)
@@ -262,11 +262,12 @@ class StemFoldFilter(Filter):
     is_morph = True
 
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        stem, unit = stem_terms, UNIT
         for t in tokens:
-            if t.kind == UNIT:
+            if t.kind == unit:
                 yield t
                 continue
-            terms = stem_terms(t.text)
+            terms = stem(t.text)
             t.text = terms[0]
             yield t
             if len(terms) > 1:
@@ -280,9 +281,10 @@ class FoldFilter(Filter):
     """Accents folded, no stemming (the exact field)."""
 
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        fold_, unit = fold, UNIT
         for t in tokens:
-            if t.kind != UNIT:
-                t.text = fold(t.text)
+            if t.kind != unit:
+                t.text = fold_(t.text)
             yield t
 
 

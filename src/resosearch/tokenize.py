@@ -222,7 +222,10 @@ class UNTokenizer(Tokenizer):
                 yield t
             else:
                 # The full form, then its citation forms at the same position.
+                # (positions are reset: a later filter may shift them).
                 t.kind = UNIT
                 for term in _unit_terms(raw):
                     t.text = term
+                    if positions:
+                        t.pos = pos - 1
                     yield t
