@@ -34,6 +34,12 @@ MAX_QUERY_CHARS = 5000
 MAX_EXPANSION = 64
 # How many index terms a wildcard may scan before giving up on the rest.
 MAX_SCAN = 50_000
+# Longer phrases and fuzzy words, and deeper nesting, cost too much to match (seconds).
+MAX_PHRASE_WORDS = 64
+MAX_FUZZY_CHARS = 40
+MAX_NESTING = 32
+# No word is this long; Whoosh's parser takes a good part of a second on one.
+MAX_WORD_CHARS = 200
 
 # User-facing field names → what they search.
 FIELD_ALIASES = {
@@ -111,6 +117,8 @@ def check_syntax(text: str) -> str:
         depth += {"(": 1, ")": -1}.get(char, 0)
         if depth < 0:
             raise QueryError("unbalanced parenthesis: a ')' has no matching '('")
+        if depth > MAX_NESTING:
+            raise QueryError(f"parentheses nested more than {MAX_NESTING} deep")
     if depth:
         raise QueryError("unbalanced parenthesis: a '(' is never closed")
     for match in _FIELD_PREFIX.finditer(outside):
@@ -118,6 +126,11 @@ def check_syntax(text: str) -> str:
         if name not in FIELD_ALIASES:
             known = ", ".join(sorted(k for k in FIELD_ALIASES if k not in ("footnote", "number", "symbol")))
             raise QueryError(f"unknown field '{match.group(1)}:' (fields: {known})")
+    longest = max(text.split(), key=len, default="")
+    if len(longest) > MAX_WORD_CHARS:
+        raise QueryError(
+            f"a word of {len(longest)} characters ({longest[:20]}…); the limit is {MAX_WORD_CHARS}"
+        )
     tokens = outside.split()
     if tokens and tokens[-1] in ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"):
         raise QueryError(f"'{tokens[-1]}' at the end of the query needs a term after it")
@@ -251,6 +264,11 @@ class Compiler:
 
     def phrase(self, fieldname: str, words: list[str], slop: int, boost: float) -> q.Query | None:
         text = " ".join(words)
+        if len(text.split()) > MAX_PHRASE_WORDS:
+            raise QueryError(
+                f"a phrase may have at most {MAX_PHRASE_WORDS} words "
+                "(to find paragraphs like a long text, use `similar`)"
+            )
         if fieldname in ("text", "notes"):
             options = []
             if fieldname == "text":
@@ -281,6 +299,8 @@ class Compiler:
         else:
             if maxdist > 2:
                 raise QueryError(f"{pattern}~{maxdist}: the largest fuzzy distance is 2")
+            if len(folded) > MAX_FUZZY_CHARS:
+                raise QueryError(f"a fuzzy word (~) may have at most {MAX_FUZZY_CHARS} letters")
             terms = ((t, self.reader.doc_frequency(target, t))
                      for t in self.reader.terms_within(target, folded, maxdist, prefixlength))
         for term, freq in terms:

@@ -20,7 +20,13 @@ from resosearch.build import PathLike, build_index, normalize_number
 from resosearch.errors import IndexStateError, QueryError
 from resosearch.highlight import find_spans, render
 from resosearch.models import Resolution
-from resosearch.query import KIND_ALIASES, CompiledQuery, Compiler, compile_query
+from resosearch.query import (
+    KIND_ALIASES,
+    MAX_PHRASE_WORDS,
+    CompiledQuery,
+    Compiler,
+    compile_query,
+)
 from resosearch.results import Hit, Results
 from resosearch.schema import (
     PARAGRAPH,
@@ -41,6 +47,8 @@ if TYPE_CHECKING:
 PROXIMITY_WEIGHT = 1.5
 PROXIMITY_SLOP = 4
 SORTS = ("relevance", "date", "oldest")
+# Longer words get no spelling suggestion (French words are shorter; the cost grows with length).
+MAX_SUGGEST_CHARS = 40
 FACETS = {"resolution": "number", "year": "year", "kind": "kind", "verb": "verb"}
 
 
@@ -214,7 +222,7 @@ class Index:
                 else q.Term("doctype", PARAGRAPH)
         elif compiled.negated:
             main = q.And([q.Term("doctype", PARAGRAPH), main])
-        if len(compiled.words) >= 2 and not compiled.negated:
+        if 2 <= len(compiled.words) <= MAX_PHRASE_WORDS and not compiled.negated:
             proximity = Compiler(searcher.reader())._sequence(
                 "exact", " ".join(compiled.words), slop=PROXIMITY_SLOP, boost=PROXIMITY_WEIGHT)
             if proximity is not None:
@@ -268,8 +276,8 @@ class Index:
         changed = False
         reader = searcher.reader()
         for word in compiled.words:
-            if any(ch in word for ch in "*?/") or word.isdigit():
-                continue
+            if any(ch in word for ch in "*?/") or word.isdigit() or len(word) > MAX_SUGGEST_CHARS:
+                continue  # a very long "word" would make the spelling automaton crawl
             folded = fold_keyword(word.strip("'’"))
             if not folded or reader.doc_frequency("exact", folded) > 0:
                 continue
