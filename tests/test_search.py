@@ -219,3 +219,8 @@ def test_open_default_index_builds_it_first(tmp_path, monkeypatch):
     with open_index() as index:
         assert index.numbers() == ["57/263", "64/1", "68/230", "71/318", "75/234"]
         assert len(index) == 14 + 29 + 24 + 27 + 16
+
+
+def test_citation_of_a_part_is_found_by_the_resolution_number(seed_index):
+    assert all_refs(seed_index, "cites:57/270") == {"68/230 PP3", "75/234 PP4"}
+    assert all_refs(seed_index, "57/270") == {"68/230 PP3", "75/234 PP4"}

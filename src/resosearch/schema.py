@@ -36,19 +36,22 @@ def build_schema() -> fields.Schema:
         # Resolution metadata, repeated on each paragraph for filters and display.
         number=fields.ID(stored=True, sortable=True),
         symbol=fields.STORED(),
-        session=fields.NUMERIC(int, stored=True, sortable=True, signed=False),
-        year=fields.NUMERIC(int, stored=True, sortable=True, signed=False),
+        # Few distinct values and small ranges: one term per value (Whoosh's
+        # default shift_step of 4 indexes eight, for faster wide ranges).
+        session=fields.NUMERIC(int, stored=True, sortable=True, signed=False, shift_step=0),
+        year=fields.NUMERIC(int, stored=True, sortable=True, signed=False, shift_step=0),
         adopted=fields.ID(stored=True, sortable=True),
         title=fields.TEXT(analyzer=text, phrase=False, stored=True),
         # The paragraph.
         ref=fields.ID(stored=True),
-        order=fields.NUMERIC(int, stored=True, sortable=True, signed=False),
+        order=fields.NUMERIC(int, stored=True, sortable=True, signed=False, shift_step=0),
         kind=fields.ID(stored=True, sortable=True),
         verb=fields.ID(sortable=True),
-        cites=fields.KEYWORD(commas=True, stored=True, scorable=False),
+        cites=fields.KEYWORD(commas=True, scorable=False),
         # Stemmed text for ranking; the unstemmed copy carries positions for
-        # exact phrases, proximity and spelling suggestions.
-        text=fields.TEXT(analyzer=text, phrase=False, stored=True),
+        # exact phrases, proximity and spelling suggestions. The text itself
+        # is stored once, in ``paragraph``.
+        text=fields.TEXT(analyzer=text, phrase=False),
         exact=fields.TEXT(analyzer=exact, phrase=True),
         notes=fields.TEXT(analyzer=text, phrase=False),
         notes_exact=fields.TEXT(analyzer=exact, phrase=True),
@@ -56,6 +59,7 @@ def build_schema() -> fields.Schema:
         paragraph=fields.STORED(),
         chapeau=fields.STORED(),
         footnotes=fields.STORED(),
+        # On the resolution document: its metadata and footnotes (JSON).
         resolution=fields.STORED(),
     )
 
@@ -80,19 +84,25 @@ def resolution_metadata(resolution: Resolution) -> dict[str, Any]:
     return data
 
 
+def cited_terms(cites: tuple[str, ...]) -> list[str]:
+    """The ``cites`` keywords of a paragraph: each citation, and for a part
+    (``57/270 B``) the resolution number too, so ``cites:57/270`` finds it."""
+    terms = dict.fromkeys(cites)
+    for cited in cites:
+        terms.setdefault(cited.split(" ")[0])
+    return list(terms)
+
+
 def documents(resolution: Resolution) -> Iterator[dict[str, Any]]:
     """The Whoosh documents of one resolution: its paragraphs, then itself."""
     notes = {note.number: note for note in resolution.footnotes}
     texts = {paragraph.ref: paragraph.text for paragraph in resolution.paragraphs}
-    metadata = resolution_metadata(resolution)
-    metadata_json = json.dumps(metadata, ensure_ascii=False)
     common: dict[str, Any] = {
         "doctype": PARAGRAPH,
         "number": resolution.number,
         "symbol": resolution.symbol,
         "session": resolution.session,
         "title": resolution.title,
-        "resolution": metadata_json,
     }
     if resolution.year is not None:
         common["year"] = resolution.year
@@ -115,17 +125,19 @@ def documents(resolution: Resolution) -> Iterator[dict[str, Any]]:
         if paragraph.verb:
             doc["verb"] = fold_keyword(paragraph.verb)
         if paragraph.cites:
-            doc["cites"] = ",".join(paragraph.cites)
+            doc["cites"] = ",".join(cited_terms(paragraph.cites))
         if note_text:
             doc["notes"] = note_text
             doc["notes_exact"] = note_text
         if paragraph.parent:
             doc["chapeau"] = texts.get(paragraph.parent)
         yield doc
+    metadata = resolution_metadata(resolution)
+    metadata["footnotes"] = [note.to_dict() for note in resolution.footnotes]
     yield {
         "key": resolution_key(resolution.number),
         "doctype": RESOLUTION,
-        "resolution": json.dumps(resolution.to_dict(), ensure_ascii=False),
+        "resolution": json.dumps(metadata, ensure_ascii=False),
     }
 
 
@@ -137,5 +149,8 @@ def stored_footnotes(fields_: dict[str, Any]) -> tuple[Footnote, ...]:
     return tuple(Footnote(n["number"], n["text"]) for n in json.loads(fields_["footnotes"]))
 
 
-def stored_resolution(fields_: dict[str, Any]) -> Resolution:
-    return Resolution.from_dict(json.loads(fields_["resolution"]))
+def stored_resolution(fields_: dict[str, Any], paragraphs: list[dict[str, Any]]) -> Resolution:
+    """Rebuild a resolution from its own document and its paragraph documents."""
+    data = json.loads(fields_["resolution"])
+    data["paragraphs"] = [json.loads(p["paragraph"]) for p in paragraphs]
+    return Resolution.from_dict(data)

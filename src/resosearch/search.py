@@ -146,7 +146,9 @@ class Index:
             stored = searcher.document(key=resolution_key(key))
             if stored is None:
                 raise IndexStateError(f"resolution {number} is not in the index at {self.path}")
-            resolution = stored_resolution(stored)
+            paragraphs = searcher.search(q.Term("number", key), limit=None,
+                                         sortedby="order", terms=False)
+            resolution = stored_resolution(stored, [hit.fields() for hit in paragraphs])
             self._resolutions[key] = resolution
             if len(self._resolutions) > 256:
                 self._resolutions.popitem(last=False)
