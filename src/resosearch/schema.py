@@ -30,22 +30,24 @@ def build_schema() -> fields.Schema:
     text = text_analyzer()
     exact = exact_analyzer()
     return fields.Schema(
-        # Identity and kind of document.
+        # Kind of document; ``key`` identifies a resolution document ("68/230#").
         key=fields.ID(unique=True, stored=True),
         doctype=fields.ID(),
-        # Resolution metadata, repeated on each paragraph for filters and display.
+        # Resolution metadata, repeated on each paragraph for filters (the
+        # title and the rest of the metadata are stored once, on the
+        # resolution document).
         number=fields.ID(stored=True, sortable=True),
         symbol=fields.STORED(),
         # Few distinct values and small ranges: one term per value (Whoosh's
         # default shift_step of 4 indexes eight, for faster wide ranges).
-        session=fields.NUMERIC(int, stored=True, sortable=True, signed=False, shift_step=0),
-        year=fields.NUMERIC(int, stored=True, sortable=True, signed=False, shift_step=0),
+        session=fields.NUMERIC(int, sortable=True, signed=False, shift_step=0),
+        year=fields.NUMERIC(int, sortable=True, signed=False, shift_step=0),
         adopted=fields.ID(stored=True, sortable=True),
-        title=fields.TEXT(analyzer=text, phrase=False, stored=True),
+        title=fields.TEXT(analyzer=text, phrase=False),
         # The paragraph.
         ref=fields.ID(stored=True),
         order=fields.NUMERIC(int, stored=True, sortable=True, signed=False, shift_step=0),
-        kind=fields.ID(stored=True, sortable=True),
+        kind=fields.ID(sortable=True),
         verb=fields.ID(sortable=True),
         cites=fields.KEYWORD(commas=True, scorable=False),
         # Stemmed text for ranking; the unstemmed copy carries positions for
@@ -57,7 +59,6 @@ def build_schema() -> fields.Schema:
         notes_exact=fields.TEXT(analyzer=exact, phrase=True),
         # Display-only context.
         paragraph=fields.STORED(),
-        chapeau=fields.STORED(),
         footnotes=fields.STORED(),
         # On the resolution document: its metadata and footnotes (JSON).
         resolution=fields.STORED(),
@@ -67,10 +68,6 @@ def build_schema() -> fields.Schema:
 def fold_keyword(value: str) -> str:
     """Keyword form of a verb or kind: lowercased, unaccented, single-spaced."""
     return " ".join(fold(word) for word in value.split())
-
-
-def paragraph_key(number: str, ref: str) -> str:
-    return f"{number}#{ref}"
 
 
 def resolution_key(number: str) -> str:
@@ -96,7 +93,6 @@ def cited_terms(cites: tuple[str, ...]) -> list[str]:
 def documents(resolution: Resolution) -> Iterator[dict[str, Any]]:
     """The Whoosh documents of one resolution: its paragraphs, then itself."""
     notes = {note.number: note for note in resolution.footnotes}
-    texts = {paragraph.ref: paragraph.text for paragraph in resolution.paragraphs}
     common: dict[str, Any] = {
         "doctype": PARAGRAPH,
         "number": resolution.number,
@@ -113,7 +109,6 @@ def documents(resolution: Resolution) -> Iterator[dict[str, Any]]:
         note_text = "\n".join(note.text for note in carried)
         doc = dict(common)
         doc.update(
-            key=paragraph_key(resolution.number, paragraph.ref),
             ref=paragraph.ref,
             order=order,
             kind=paragraph.kind,
@@ -129,8 +124,6 @@ def documents(resolution: Resolution) -> Iterator[dict[str, Any]]:
         if note_text:
             doc["notes"] = note_text
             doc["notes_exact"] = note_text
-        if paragraph.parent:
-            doc["chapeau"] = texts.get(paragraph.parent)
         yield doc
     metadata = resolution_metadata(resolution)
     metadata["footnotes"] = [note.to_dict() for note in resolution.footnotes]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections import OrderedDict
@@ -67,6 +68,7 @@ class Index:
         self._searcher: Searcher | None = None
         self._identity: tuple[int, int] | None = None
         self._resolutions: OrderedDict[str, Resolution] = OrderedDict()
+        self._metadata_cache: dict[str, dict[str, Any]] = {}
         self._open()
 
     # -- lifecycle -------------------------------------------------------------
@@ -84,6 +86,7 @@ class Index:
         self._searcher = ix.searcher()
         self._identity = _identity(self.path)
         self._resolutions.clear()
+        self._metadata_cache.clear()
         if old is not None:
             old.close()
 
@@ -137,22 +140,24 @@ class Index:
 
     def get(self, number: str) -> Resolution:
         """The indexed resolution ``number`` ("68/230" or "A/RES/68/230")."""
-        key = normalize_number(number)
         with self._lock:
-            searcher = self._current()
-            if key in self._resolutions:
-                self._resolutions.move_to_end(key)
-                return self._resolutions[key]
-            stored = searcher.document(key=resolution_key(key))
-            if stored is None:
-                raise IndexStateError(f"resolution {number} is not in the index at {self.path}")
-            paragraphs = searcher.search(q.Term("number", key), limit=None,
-                                         sortedby="order", terms=False)
-            resolution = stored_resolution(stored, [hit.fields() for hit in paragraphs])
-            self._resolutions[key] = resolution
-            if len(self._resolutions) > 256:
-                self._resolutions.popitem(last=False)
-            return resolution
+            return self._resolution(self._current(), normalize_number(number), number)
+
+    def _resolution(self, searcher: Searcher, key: str, asked: str | None = None) -> Resolution:
+        """The resolution ``key`` read through ``searcher``, cached. Lock held."""
+        if key in self._resolutions:
+            self._resolutions.move_to_end(key)
+            return self._resolutions[key]
+        stored = searcher.document(key=resolution_key(key))
+        if stored is None:
+            raise IndexStateError(f"resolution {asked or key} is not in the index at {self.path}")
+        paragraphs = searcher.search(q.Term("number", key), limit=None, sortedby="order",
+                                     terms=False)
+        resolution = stored_resolution(stored, [hit.fields() for hit in paragraphs])
+        self._resolutions[key] = resolution
+        if len(self._resolutions) > 256:
+            self._resolutions.popitem(last=False)
+        return resolution
 
     # -- searching -------------------------------------------------------------
 
@@ -203,7 +208,7 @@ class Index:
             )
             total = page_results.total
             terms = set(compiled.query.iter_all_terms()) if compiled.query is not q.NullQuery else set()
-            hits = [self._hit(fields, score, terms, neighbours)
+            hits = [self._hit(searcher, fields, score, terms, neighbours)
                     for fields, score in _page_items(page_results)]
             suggestion = self._suggest(query, compiled, searcher) if total == 0 or compiled.words else None
             return Results(
@@ -231,32 +236,51 @@ class Index:
                 main = q.AndMaybe(main, proximity)
         return main
 
-    def _hit(self, fields: dict[str, Any], score: float, terms: set, neighbours: int) -> Hit:
+    def _hit(self, searcher: Searcher, fields: dict[str, Any], score: float, terms: set,
+             neighbours: int) -> Hit:
+        """A Hit from a paragraph's stored fields. Call with the lock held."""
         paragraph = stored_paragraph(fields)
+        number = fields["number"]
+        metadata = self._metadata(searcher, number)
         spans = find_spans(paragraph.text, terms)
         adopted = fields.get("adopted")
         before: tuple = ()
         after: tuple = ()
         if neighbours > 0:
-            paragraphs = self.get(fields["number"]).paragraphs
+            paragraphs = self._resolution(searcher, number).paragraphs
             order = fields["order"]
             before = paragraphs[max(0, order - neighbours):order]
             after = paragraphs[order + 1:order + 1 + neighbours]
+        chapeau = None
+        if paragraph.parent:
+            parent = searcher.document(number=number, ref=paragraph.parent)
+            chapeau = stored_paragraph(parent).text if parent else None
         return Hit(
-            number=fields["number"],
+            number=number,
             symbol=fields["symbol"],
-            title=fields["title"],
-            session=fields["session"],
+            title=metadata["title"],
+            session=metadata["session"],
             adopted=date.fromisoformat(adopted) if adopted else None,
             paragraph=paragraph,
             score=score if isinstance(score, float) else 0.0,  # sorted: no score
             highlight=render(paragraph.text, spans),
             spans=tuple(spans),
-            chapeau=fields.get("chapeau"),
+            chapeau=chapeau,
             footnotes=stored_footnotes(fields),
             before=tuple(before),
             after=tuple(after),
         )
+
+    def _metadata(self, searcher: Searcher, number: str) -> dict[str, Any]:
+        """A resolution's stored metadata (title, session…), cached. Lock held."""
+        cached = self._metadata_cache.get(number)
+        if cached is None:
+            stored = searcher.document(key=resolution_key(number))
+            cached = json.loads(stored["resolution"]) if stored else {"title": "", "session": 0}
+            if len(self._metadata_cache) > 4096:
+                self._metadata_cache.clear()
+            self._metadata_cache[number] = cached
+        return cached
 
     def _facets(self, main: q.Query, filter_query: q.Query | None) -> dict[str, dict[Any, int]]:
         with self._lock:
