@@ -131,3 +131,11 @@ def test_clean_keeps_line_numbers() -> None:
     assert [(s.line, s.text) for s in cleaned.segments] == [
         (3, "1/2. T"), (5, "L'Assemblée générale,"), (7, "Rappelant x,"), (9, "1. Décide.")]
     assert cleaned.layout == "pdf"
+
+
+def test_pandoc_ordinal_and_text_that_only_looks_like_a_tag():
+    from resosearch.clean import strip_markup
+
+    assert strip_markup("*23^e^ séance plénière") == "23e séance plénière"
+    assert strip_markup("si x<y & y>z alors") == "si x<y & y>z alors"
+    assert strip_markup("un <b>mot</b> en gras") == "un mot en gras"

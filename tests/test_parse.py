@@ -573,3 +573,15 @@ def test_resolution_like_pieces_give_resolution_or_parse_error(pieces: list[str]
 def test_pdf_seed_without_indentation(number: str) -> None:
     flat = "\n".join(line.lstrip() for line in seed_text(number).split("\n"))
     assert_same(seed(number), parse_text(flat, SEEDS[number]))
+
+
+def test_title_number_is_never_split_into_a_footnote_marker() -> None:
+    text = (
+        "57/1001. Titre de test\nL'Assemblée générale,\n"
+        "Rappelant sa résolution 10/20 du 1er janvier 2000,\n"
+        "1. Prie le Secrétaire général de faire rapport1 ;\n2. Décide de rester saisie.\n"
+        "_______________\n1 A/57/1.\n30e séance plénière\n5 mars 2001\n"
+    )
+    r = parse_text(text)
+    assert (r.number, r.title) == ("57/1001", "Titre de test")
+    assert [(p.ref, p.footnotes) for p in r.paragraphs] == [("PP1", ()), ("OP1", (1,)), ("OP2", ())]

@@ -140,6 +140,10 @@ def _markdown_marker(match: re.Match[str]) -> str:
     return marker(int(match.group(1).translate(_SUPERSCRIPTS)))
 
 
+# Only real inline HTML tags: "x<y & y>z" is text.
+_HTML_TAG_RE = re.compile(
+    r"</?(?:sup|sub|i|b|u|em|strong|span|small|a|p|div|br|hr|abbr|cite|mark)\b[^<>]*/?>", re.I
+)
 _MARKUP_HINT = re.compile(r"[#\[\\<^*_⁰¹²³⁴⁵⁶⁷⁸⁹]|-{3}|={3}")
 
 
@@ -159,11 +163,12 @@ def strip_markup(text: str) -> str:
     text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
     text = re.sub(r"\\([*_\[\]#<>])", r"\1", text)  # Markdown escapes
     text = re.sub(rf"(\d)\s*<sup>\s*({_ORDINAL_SUFFIX})\s*</sup>", r"\1\2", text)
-    text = re.sub(rf"(\d)\s*\^\s*({_ORDINAL_SUFFIX})\b", r"\1\2", text)
+    # 95^e and Pandoc's 95^e^
+    text = re.sub(rf"(\d)\s*\^\s*({_ORDINAL_SUFFIX})(?:\^|\b)", r"\1\2", text)
     text = re.sub(r"<sup>\s*(\d{1,3})\s*</sup>", _markdown_marker, text)
     text = re.sub(r"\^\s*(\d{1,3})\b", _markdown_marker, text)
     text = re.sub(r"(?<![⁰¹²³⁴⁵⁶⁷⁸⁹])([⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3})", _markdown_marker, text)
-    text = re.sub(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>", "", text)
+    text = _HTML_TAG_RE.sub("", text)
     # Emphasis: remember that the line opens with one (after a number or label).
     text = re.sub(
         r"^(\s*(?:\d{1,3}\s*\.\s*|\(?[a-z]{1,4}\)\s*)?)\*{1,3}(?=\S)", rf"\1{_ITALIC}", text
@@ -583,6 +588,9 @@ def clean(text: str) -> Cleaned:
     body, footnotes = extract_footnotes(lines)
     hyphenated, words = _vocabulary(body)
     segments = segment(body, (hyphenated, words))
-    texts = separate_markers([s.text for s in segments], [n.number for n in footnotes])
-    segments = [replace(s, text=t) for s, t in zip(segments, texts, strict=True)]
+    # Footnote markers are never glued to the title line's number ("57/1001.").
+    body_at = [i for i, s in enumerate(segments) if not _TITLE_RE.match(s.text)]
+    texts = separate_markers([segments[i].text for i in body_at], [n.number for n in footnotes])
+    for i, text in zip(body_at, texts, strict=True):
+        segments[i] = replace(segments[i], text=text)
     return Cleaned(layout, tuple(segments), tuple(footnotes), hyphenated, words)
