@@ -40,7 +40,7 @@ from unidecode import unidecode
 from whoosh.analysis import Filter, Token
 from whoosh.lang.stopwords import stoplists
 
-from resosearch.tokenize import AP_CLASS, HY_CLASS, JOINED, UNIT, UNTokenizer
+from resosearch.tokenize import ELISIONS, JOINED, UNIT, UNTokenizer, elide, split_compound
 
 __all__ = [
     "ANALYZER_VERSION",
@@ -70,9 +70,6 @@ ANALYZER_VERSION = 1
 #: Entries of each cache of stems and foldings (UN vocabulary: ~200k forms).
 CACHE_SIZE = 262_144
 
-#: Elided articles and conjunctions, stripped before a word (any case, ' or ’).
-ELISIONS = ("l", "m", "t", "qu", "n", "s", "j", "d", "c",
-            "jusqu", "quoiqu", "lorsqu", "puisqu")  # fmt: skip
 
 #: French stop words, compared after folding (``a`` is ``à``, ``ou`` is ``où``).
 STOP_WORDS = frozenset(
@@ -86,10 +83,6 @@ QUESTION_WORDS = frozenset(
     faire""".split()
 )
 
-_ELISION_RE = re.compile(
-    r"(?i)^(?:jusqu|quoiqu|lorsqu|puisqu|qu|[lmtnsjdc])[" + AP_CLASS + r"](?=\w)"
-)
-_SPLIT_RE = re.compile("[" + HY_CLASS + AP_CLASS + "]")
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "Œ": "oe", "Æ": "ae"})
 _STEMMER = snowballstemmer.stemmer("french")
 
@@ -119,6 +112,8 @@ def stem_terms(word: str) -> tuple[str, ...]:
     ``"Sécurité"`` → ``("secur", "securit")``; ``"securite"`` → ``("securit",)``.
     """
     word = normalize(word)
+    if not word.isalpha():  # a symbol or number: kept as it is
+        return (word,)
     stem = _STEMMER.stemWord(word)
     if word.isascii():
         return (stem,)
@@ -127,65 +122,45 @@ def stem_terms(word: str) -> tuple[str, ...]:
     return (first,) if first == second else (first, second)
 
 
-@lru_cache(maxsize=CACHE_SIZE)
-def _split(text: str, maxjoin: int) -> tuple[tuple[tuple[str, int], ...], str | None]:
-    """The non-empty parts of a compound with their offsets in ``text``, and
-    the joined form (None past ``maxjoin`` parts or for a single part)."""
-    parts = []
-    start = 0
-    for m in _SPLIT_RE.finditer(text):
-        parts.append((text[start : m.start()], start))
-        start = m.end()
-    parts.append((text[start:], start))
-    parts = [(p, off) for p, off in parts if p]
-    joined = "".join(p for p, _ in parts) if 1 < len(parts) <= maxjoin else None
-    return tuple(parts), joined
-
-
 class ElisionFilter(Filter):
-    """Drops an elided article or conjunction glued to the word."""
+    """Drops an elided article or conjunction glued to the word
+    (:data:`ELISIONS`, any case, ``'`` or ``’``): ``l’Assemblée`` →
+    ``Assemblée``, its offsets moved to the word. Takes no position."""
 
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
-        match, joined_kind = _ELISION_RE.match, JOINED
+        joined_kind = JOINED
         for t in tokens:
             if t.kind == joined_kind:
-                m = match(t.text)
-                if m:
-                    t.text = t.text[m.end() :]
+                offset, rest, kind = elide(t.text)
+                if offset:
+                    t.text = rest
+                    t.kind = kind
                     if t.chars:
-                        t.startchar += m.end()
+                        t.startchar += offset
             yield t
 
 
 class CompoundFilter(Filter):
     """Splits ``Sud-Sud``/``aujourd’hui`` into parts at consecutive positions,
-    emitting the joined form (``sudsud``) beside the first part.
+    emitting the joined form (``sudsud``) beside the first part, with the
+    offsets of the whole compound. Compounds of more than ``maxjoin`` parts
+    are only split.
 
-    Later tokens are shifted so positions stay consecutive. Compounds of
-    more than ``maxjoin`` parts are only split.
+    :class:`~resosearch.tokenize.UNTokenizer` has already reserved one
+    position per part (after elision), so no later token moves; put
+    :class:`ElisionFilter` before this filter, as in both chains.
     """
 
     def __init__(self, maxjoin: int = 3):
         self.maxjoin = maxjoin
 
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
-        shift = 0
         maxjoin, joined_kind = self.maxjoin, JOINED
         for t in tokens:
-            if shift:
-                t.pos += shift
             if t.kind != joined_kind:
                 yield t
                 continue
-            parts, joined = _split(t.text, maxjoin)
-            if len(parts) == 1:
-                part, off = parts[0]
-                t.text = part
-                if t.chars:
-                    t.startchar += off
-                    t.endchar = t.startchar + len(part)
-                yield t
-                continue
+            parts, joined = split_compound(t.text, maxjoin)
             positions, chars = t.positions, t.chars
             pos = t.pos if positions else 0
             start = t.startchar if chars else 0
@@ -199,13 +174,11 @@ class CompoundFilter(Filter):
                     t.endchar = start + off + len(part)
                 yield t
                 if i == 0 and joined:
-                    # Reusing the token, as whoosh's own filters do.
+                    # The token is reused, as whoosh's own filters do.
                     t.text = joined
                     if chars:
                         t.startchar, t.endchar = start, end
                     yield t
-            if positions:
-                shift += len(parts) - 1
 
 
 class NormalizeFilter(Filter):
@@ -234,13 +207,14 @@ class FrenchStopFilter(Filter):
         self.stops = frozenset(fold(w) for w in stoplist)
 
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
-        stops, fold_, unit = self.stops, fold, UNIT
+        # Units (symbols, numbers) need no test: with a digit or a slash, none
+        # of them is a stop word.
+        stops, fold_ = self.stops, fold
         surface = _surface_forms(stops)
         for t in tokens:
             text = t.text
-            if t.kind == unit or (
-                text not in surface
-                and ((text.isascii() and text.islower()) or fold_(text) not in stops)
+            if text not in surface and (
+                (text.isascii() and text.islower()) or fold_(text) not in stops
             ):
                 yield t
             elif not t.removestops:
@@ -262,11 +236,8 @@ class StemFoldFilter(Filter):
     is_morph = True
 
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
-        stem, unit = stem_terms, UNIT
+        stem = stem_terms  # symbols and numbers come back unchanged
         for t in tokens:
-            if t.kind == unit:
-                yield t
-                continue
             terms = stem(t.text)
             t.text = terms[0]
             yield t

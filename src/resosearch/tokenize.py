@@ -86,6 +86,14 @@ TOKEN_RE = re.compile(
     rf"(?=\w)(?:(?P<plain>{_PLAIN})|(?P<sym>{_DOC_SYMBOL}|{_NUM_SYMBOL}|{_DOTTED})"
     rf"|(?P<num>{_NUMBER})|(?P<word>{_WORD}))"
 )
+#: Elided articles and conjunctions, stripped before a word (any case, ' or ’).
+ELISIONS = ("l", "m", "t", "qu", "n", "s", "j", "d", "c",
+            "jusqu", "quoiqu", "lorsqu", "puisqu")  # fmt: skip
+_ELISION_RE = re.compile(
+    r"(?i)^(?:" + "|".join(sorted(ELISIONS, key=len, reverse=True)) + ")[" + AP_CLASS + r"](?=\w)"
+)
+_SPLIT_RE = re.compile("[" + HY_CLASS + AP_CLASS + "]")
+
 _G_PLAIN, _G_SYM, _G_NUM, _G_WORD = (
     TOKEN_RE.groupindex[g] for g in ("plain", "sym", "num", "word")
 )
@@ -94,6 +102,41 @@ _SPACES = re.compile(r"[ \u00a0\u202f\u2009]")
 _ORDINAL = re.compile(r"^(\d+)(er|re|ère|ere|ème|eme|èmes|emes|es|e|è)$")
 _RES = re.compile(r"^(?:[a-z]+/)*res/(.+)$")
 _PART = re.compile(r"^(\d+/\d+)[a-z]$")
+
+
+@lru_cache(maxsize=262_144)
+def elide(word: str) -> tuple[int, str, int]:
+    """``(offset, rest, kind)``: the word without its elided article, where
+    the rest starts, and whether it is still :data:`JOINED` or now
+    :data:`PLAIN`. ``"l’Assemblée"`` → ``(2, "Assemblée", PLAIN)``;
+    ``"aujourd’hui"`` → ``(0, "aujourd’hui", JOINED)``."""
+    m = _ELISION_RE.match(word)
+    if not m:
+        return 0, word, JOINED
+    rest = word[m.end() :]
+    return m.end(), rest, (JOINED if _SPLIT_RE.search(rest) else PLAIN)
+
+
+@lru_cache(maxsize=262_144)
+def split_compound(word: str, maxjoin: int = 3) -> tuple[tuple[tuple[str, int], ...], str | None]:
+    """The parts of a word at its hyphens and apostrophes, with their offsets,
+    and the joined form (None for one part or more than ``maxjoin``):
+    ``"Sud-Sud"`` → ``((("Sud", 0), ("Sud", 4)), "SudSud")``."""
+    parts = []
+    start = 0
+    for m in _SPLIT_RE.finditer(word):
+        parts.append((word[start : m.start()], start))
+        start = m.end()
+    parts.append((word[start:], start))
+    parts = [(p, off) for p, off in parts if p]
+    joined = "".join(p for p, _ in parts) if 1 < len(parts) <= maxjoin else None
+    return tuple(parts), joined
+
+
+@lru_cache(maxsize=262_144)
+def word_positions(word: str) -> int:
+    """How many positions a word takes: one per part once elided."""
+    return len(split_compound(elide(word)[1])[0])
 
 
 def normalize_unit(raw: str) -> str:
@@ -177,17 +220,19 @@ class UNTokenizer(Tokenizer):
         # t.boost (1.0) and t.stopped (False) are set by Token(); no filter of
         # ours changes the boost, and the stop filter sets ``stopped`` itself.
         pos = start_pos
+        g_plain, plain = _G_PLAIN, PLAIN
         for m in TOKEN_RE.finditer(value):
             group = m.lastindex
-            if group == _G_PLAIN:  # most tokens: the short path
-                t.text = text = m.group()
-                t.kind = PLAIN
+            if group == g_plain:  # most tokens: the short path
+                start, end = m.span()
+                t.text = text = value[start:end]
+                t.kind = plain
                 if positions:
                     t.pos = pos
                     pos += 1
                 if chars:
-                    t.startchar = start_char + m.start()
-                    t.endchar = start_char + m.end()
+                    t.startchar = start_char + start
+                    t.endchar = start_char + end
                 if keeporiginal:
                     t.original = text
                 yield t
@@ -200,7 +245,7 @@ class UNTokenizer(Tokenizer):
                     t.kind = PLAIN if text.isalpha() else JOINED
                     if positions:
                         t.pos = pos
-                        pos += 1
+                        pos += 1 if t.kind == PLAIN else word_positions(text)
                     if chars:
                         t.startchar = start_char + w.start()
                         t.endchar = start_char + w.end()
@@ -217,8 +262,13 @@ class UNTokenizer(Tokenizer):
             if keeporiginal:
                 t.original = raw
             if group == _G_WORD:
-                t.kind = PLAIN if raw.isalpha() else JOINED
                 t.text = raw
+                if raw.isalpha():
+                    t.kind = PLAIN
+                else:
+                    # One position per part: the compound filter splits it.
+                    t.kind = JOINED
+                    pos += word_positions(raw) - 1
                 yield t
             else:
                 # The full form, then its citation forms at the same position.
