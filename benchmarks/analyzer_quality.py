@@ -39,7 +39,13 @@ from whoosh.analysis import LanguageAnalyzer, StandardAnalyzer
 from whoosh.index import create_in
 from whoosh.scoring import BM25F
 
-from resosearch.analysis import exact_analyzer, question_groups, text_analyzer
+from resosearch.analysis import (
+    exact_analyzer,
+    query_groups,
+    question_groups,
+    strip_question_words,
+    text_analyzer,
+)
 
 DATA = Path("/work/shared/eval/spf")
 K = 10
@@ -81,15 +87,19 @@ def unique(seq):
 # -- engines -----------------------------------------------------------------
 
 
-def whoosh_peer(docs: dict[str, str], analyzer) -> Ranker:
+def whoosh_peer(docs: dict[str, str], analyzer, bm25=None, question_words=False) -> Ranker:
+    """A Whoosh analyzer as is; ``bm25`` and ``question_words`` give it the
+    tuning of ours (for the ablation rows)."""
     schema = fields.Schema(id=fields.ID(stored=True), text=fields.TEXT(analyzer=analyzer))
     ix = create_in(tempfile.mkdtemp(prefix="whoosh-spf-"), schema)
     with ix.writer() as w:
         for did, text in docs.items():
             w.add_document(id=did, text=text)
-    searcher = ix.searcher(weighting=BM25F())
+    searcher = ix.searcher(weighting=bm25 or BM25F())
 
     def rank(question: str) -> list[str]:
+        if question_words:
+            question = strip_question_words(question)
         terms = unique(t.text for t in analyzer(question, mode="query"))
         q = query.Or([query.Term("text", t) for t in terms])
         return [hit["id"] for hit in searcher.search(q, limit=K)]
@@ -112,21 +122,30 @@ def resosearch_index(docs: dict[str, str]):
 
 
 def resosearch_engine(
-    docs_or_index, b: float = OUR_B, k1: float = OUR_K1, exact_weight: float = EXACT_WEIGHT
+    docs_or_index,
+    b: float = OUR_B,
+    k1: float = OUR_K1,
+    exact_weight: float = EXACT_WEIGHT,
+    question_words: bool = True,
 ) -> Ranker:
     ix = resosearch_index(docs_or_index) if isinstance(docs_or_index, dict) else docs_or_index
     searcher = ix.searcher(weighting=BM25F(B=b, K1=k1))
 
     def rank(question: str) -> list[str]:
-        return [hit["id"] for hit in searcher.search(our_query(question, exact_weight), limit=K)]
+        q = our_query(question, exact_weight, question_words)
+        return [hit["id"] for hit in searcher.search(q, limit=K)]
 
     return rank
 
 
-def our_query(question: str, exact_weight: float = EXACT_WEIGHT) -> query.Query:
-    """Each position of the question: one OR of its alternative terms."""
+def our_query(
+    question: str, exact_weight: float = EXACT_WEIGHT, question_words: bool = True
+) -> query.Query:
+    """Each position of the question: one disjunction of its alternative terms
+    (scored by the best), the positions OR-ed."""
     parts: list[query.Query] = []
-    for group in question_groups(question):
+    groups = question_groups(question) if question_words else query_groups(question)
+    for group in groups:
         alts = [query.Term("text", t) for t in group]
         parts.append(alts[0] if len(alts) == 1 else query.DisjunctionMax(alts))
     if exact_weight:
@@ -259,8 +278,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.tune:
         return tune(docs, queries, qrels)
 
+    tuned = BM25F(B=OUR_B, K1=OUR_K1)
     engines: list[tuple[str, Callable[[], Ranker]]] = [
-        ("resosearch `text_analyzer()` (+ exact field), BM25F", lambda: resosearch_engine(docs)),
+        (
+            f"**resosearch** `text_analyzer()`, question words dropped, BM25F B={OUR_B} K1={OUR_K1}",
+            lambda: resosearch_engine(docs),
+        ),
         ("whoosh `StandardAnalyzer`, BM25F", lambda: whoosh_peer(docs, StandardAnalyzer())),
         (
             'whoosh `LanguageAnalyzer("fr")`, BM25F',
@@ -268,6 +291,14 @@ def main(argv: list[str] | None = None) -> int:
         ),
         ("tantivy simple+lowercase+stop fr+ascii fold+Snowball fr", lambda: tantivy_engine(docs)),
         ("SQLite FTS5 `unicode61 remove_diacritics 2`", lambda: fts5_engine(docs)),
+        (
+            "*ablation:* resosearch `text_analyzer()` alone: every word, BM25F defaults",
+            lambda: resosearch_engine(docs, 0.75, 1.2, 0.0, question_words=False),
+        ),
+        (
+            '*ablation:* whoosh `LanguageAnalyzer("fr")` with our query side and BM25F',
+            lambda: whoosh_peer(docs, LanguageAnalyzer("fr"), tuned, question_words=True),
+        ),
     ]
     print(f"spf: {len(docs)} pages, {len(queries)} questions; MRR@{K} and Recall@{K}\n")
     print(f"| engine and analysis | MRR@{K} odd | MRR@{K} even | MRR@{K} all | Recall@{K} all |")

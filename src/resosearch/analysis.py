@@ -61,6 +61,7 @@ __all__ = [
     "query_groups",
     "question_groups",
     "stem_terms",
+    "strip_question_words",
     "text_analyzer",
 ]
 
@@ -252,10 +253,9 @@ class FoldFilter(Filter):
     """Accents folded, no stemming (the exact field)."""
 
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
-        fold_, unit = fold, UNIT
+        fold_ = fold  # symbols and numbers are already folded: unchanged
         for t in tokens:
-            if t.kind != unit:
-                t.text = fold_(t.text)
+            t.text = fold_(t.text)
             yield t
 
 
@@ -291,16 +291,23 @@ def query_groups(text: str, *, exact: bool = False) -> list[list[str]]:
     return [groups[p] for p in sorted(groups)]
 
 
-def question_groups(text: str) -> list[list[str]]:
-    """:func:`query_groups` of a question typed in full (``Comment faire pour
-    renouveler son passeport ?``), without the words that only make it a
-    question (:data:`QUESTION_WORDS`). Use it for free-text, OR-ed search."""
-    kept = [
+def strip_question_words(text: str) -> str:
+    """``text`` without the words that only make it a question
+    (:data:`QUESTION_WORDS`, any case or accents): ``"Comment renouveler son
+    passeport ?"`` → ``"renouveler son passeport ?"``."""
+    return " ".join(
         m.group()
         for m in re.finditer(r"\S+", text)
         if fold(m.group().strip('?!.,;:«»"()')) not in _QUESTION_FOLDED
-    ]
-    return query_groups(" ".join(kept))
+    )
+
+
+def question_groups(text: str) -> list[list[str]]:
+    """:func:`query_groups` of a question typed in full, without its question
+    words (:func:`strip_question_words`). For free-text, OR-ed ranking, make
+    each group one disjunction scored by its best term (whoosh
+    ``DisjunctionMax``): the two stems of one word then count once."""
+    return query_groups(strip_question_words(text))
 
 
 _QUESTION_FOLDED = frozenset(fold(w) for w in QUESTION_WORDS)
