@@ -47,6 +47,8 @@ if TYPE_CHECKING:
 # Weight of the bonus for query words standing close together (slop in positions).
 PROXIMITY_WEIGHT = 1.5
 PROXIMITY_SLOP = 4
+# How many of the best BM25F candidates get the proximity bonus.
+RERANK_WINDOW = 50
 SORTS = ("relevance", "date", "oldest")
 # Longer words get no spelling suggestion (French words are shorter; the cost grows with length).
 MAX_SUGGEST_CHARS = 40
@@ -198,23 +200,52 @@ class Index:
                 return Results(query, 0, [], page, limit, notice=_notice(query, compiled),
                                suggestion=self._suggest(query, compiled, searcher))
             filter_query = q.And(filters) if len(filters) > 1 else (filters[0] if filters else None)
-            sortedby = None
-            if sort != "relevance":
-                sortedby = [sorting.FieldFacet("adopted", reverse=(sort == "date")),
-                            sorting.FieldFacet("number"), sorting.FieldFacet("order")]
-            page_results = searcher.search_page(
-                main, page, pagelen=limit, filter=filter_query, sortedby=sortedby,
-                terms=False,
-            )
-            total = page_results.total
+            if sort == "relevance":
+                total, ranked = self._ranked(searcher, main, filter_query, compiled,
+                                             page * limit)
+            else:
+                total, ranked = self._sorted(searcher, main, filter_query, sort, page * limit)
             terms = set(compiled.query.iter_all_terms()) if compiled.query is not q.NullQuery else set()
-            hits = [self._hit(searcher, fields, score, terms, neighbours)
-                    for fields, score in _page_items(page_results)]
+            hits = [self._hit(searcher, searcher.stored_fields(docnum), score, terms, neighbours)
+                    for score, docnum in ranked[(page - 1) * limit:page * limit]]
             suggestion = self._suggest(query, compiled, searcher) if total == 0 or compiled.words else None
             return Results(
                 query, total, hits, page, limit, suggestion=suggestion,
                 _facet_source=lambda: self._facets(main, filter_query),
             )
+
+    def _ranked(self, searcher: Searcher, main: q.Query, filter_query: q.Query | None,
+                compiled: CompiledQuery, wanted: int) -> tuple[int, list[tuple[float, int]]]:
+        """Total and (score, docnum) best first: BM25F, then a proximity bonus
+        for the words of the query standing close together, computed only for
+        the best RERANK_WINDOW candidates (inside the query it would be checked
+        on every match and defeat Whoosh's block skipping)."""
+        window = max(RERANK_WINDOW, wanted)
+        results = searcher.search(main, limit=window, filter=filter_query, terms=False)
+        ranked = [(hit.score, hit.docnum) for hit in results]
+        proximity = self._proximity(compiled, searcher)
+        if proximity is not None and len(ranked) > 1:
+            bonus = _scores_for(searcher, proximity, [docnum for _, docnum in ranked])
+            order = {docnum: rank for rank, (_, docnum) in enumerate(ranked)}
+            ranked = sorted(((score + bonus.get(docnum, 0.0), docnum) for score, docnum in ranked),
+                            key=lambda item: (-item[0], order[item[1]]))
+        return len(results), ranked
+
+    @staticmethod
+    def _sorted(searcher: Searcher, main: q.Query, filter_query: q.Query | None, sort: str,
+                wanted: int) -> tuple[int, list[tuple[float, int]]]:
+        sortedby = [sorting.FieldFacet("adopted", reverse=(sort == "date")),
+                    sorting.FieldFacet("number"), sorting.FieldFacet("order")]
+        results = searcher.search(main, limit=wanted, filter=filter_query, sortedby=sortedby,
+                                  terms=False)
+        return len(results), [(0.0, hit.docnum) for hit in results]  # sorted: no score
+
+    @staticmethod
+    def _proximity(compiled: CompiledQuery, searcher: Searcher) -> q.Query | None:
+        if 2 <= len(compiled.words) <= MAX_PHRASE_WORDS and not compiled.negated:
+            return Compiler(searcher.reader())._sequence(
+                "exact", " ".join(compiled.words), slop=PROXIMITY_SLOP, boost=PROXIMITY_WEIGHT)
+        return None
 
     def _main_query(self, compiled: CompiledQuery, searcher: Searcher,
                     filters: list[q.Query]) -> q.Query | None:
@@ -229,11 +260,6 @@ class Index:
                 else q.Term("doctype", PARAGRAPH)
         elif compiled.negated:
             main = q.And([q.Term("doctype", PARAGRAPH), main])
-        if 2 <= len(compiled.words) <= MAX_PHRASE_WORDS and not compiled.negated:
-            proximity = Compiler(searcher.reader())._sequence(
-                "exact", " ".join(compiled.words), slop=PROXIMITY_SLOP, boost=PROXIMITY_WEIGHT)
-            if proximity is not None:
-                main = q.AndMaybe(main, proximity)
         return main
 
     def _hit(self, searcher: Searcher, fields: dict[str, Any], score: float, terms: set,
@@ -262,7 +288,7 @@ class Index:
             session=metadata["session"],
             adopted=date.fromisoformat(adopted) if adopted else None,
             paragraph=paragraph,
-            score=score if isinstance(score, float) else 0.0,  # sorted: no score
+            score=float(score),
             highlight=render(paragraph.text, spans),
             spans=tuple(spans),
             chapeau=chapeau,
@@ -372,9 +398,21 @@ def _identity(path: Path) -> tuple[int, int] | None:
     return info.st_ino, info.st_dev
 
 
-def _page_items(page_results):
-    for hit in page_results:
-        yield hit.fields(), hit.score
+def _scores_for(searcher: Searcher, query: q.Query, docnums: list[int]) -> dict[int, float]:
+    """``query``'s score for each of ``docnums`` that it matches, skipping
+    straight to them rather than scoring every match."""
+    matcher = query.matcher(searcher, searcher.context())
+    scores: dict[int, float] = {}
+    for docnum in sorted(docnums):
+        if not matcher.is_active():
+            break
+        if matcher.id() < docnum:
+            matcher.skip_to(docnum)
+            if not matcher.is_active():
+                break
+        if matcher.id() == docnum:
+            scores[docnum] = matcher.score()
+    return scores
 
 
 def _filters(session, years, kind, verb, resolution) -> list[q.Query]:
