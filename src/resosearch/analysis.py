@@ -40,7 +40,15 @@ from unidecode import unidecode
 from whoosh.analysis import Filter, Token
 from whoosh.lang.stopwords import stoplists
 
-from resosearch.tokenize import ELISIONS, JOINED, UNIT, UNTokenizer, elide, split_compound
+from resosearch.tokenize import (
+    ELISIONS,
+    JOINED,
+    TOKEN_RE,
+    UNIT,
+    UNTokenizer,
+    elide,
+    split_compound,
+)
 
 __all__ = [
     "ANALYZER_VERSION",
@@ -324,18 +332,33 @@ def _describe(analyzer) -> str:
     return ">".join(parts)
 
 
+#: A text run through both analyzers by :func:`analyzer_fingerprint`: if a new
+#: stemmer, unidecode or regex changes any of its terms, the fingerprint moves.
+_PROBE = (
+    "L’Assemblée générale, rappelant ses résolutions 57/270 B et A/RES/64/222, "
+    "le rapport A/66/717/Add. 1 et FCCC/CP/2015/10/Add.1, souligne que la coopération "
+    "Sud-Sud ne saurait se substituer à la coopération Nord-Sud ; d’inspection, "
+    "jusqu’à l’œuvre des États Membres, sécurité, intérêts, développements, humanité, "
+    "secrétaires, sous-régionales, non-ingérence, Convention-cadre, aujourd’hui, "
+    "3,5 millions, 1er, 71e, 10\u00a0000, F.78.II.A.11, COVID-19, Æther, naïveté, "
+    "opérationnelles, nationalisation, gouvernements, économiques, considérablement."
+)
+
+
+@lru_cache(maxsize=1)
 def analyzer_fingerprint() -> str:
-    """A short hash of the analyzer's configuration, version and stemmer.
+    """A short, stable hash of the analyzers: version, configuration, and the
+    terms, positions and offsets they give a probe text (so a stemmer or
+    unidecode that behaves differently is caught, a mere upgrade is not).
 
     An index built with another fingerprint may give other terms for the
     same text: rebuild it.
     """
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        libs = version("snowballstemmer") + "/" + version("unidecode")
-    except PackageNotFoundError:  # pragma: no cover
-        libs = "?"
+    probe = [
+        f"{t.text}@{t.pos}:{t.startchar}-{t.endchar}"
+        for an in (_TEXT, _EXACT)
+        for t in an(_PROBE, positions=True, chars=True)
+    ]
     config = "|".join(
         [
             str(ANALYZER_VERSION),
@@ -343,7 +366,8 @@ def analyzer_fingerprint() -> str:
             _describe(_EXACT),
             ",".join(sorted(STOP_WORDS)),
             ",".join(ELISIONS),
-            libs,
+            TOKEN_RE.pattern,
+            " ".join(probe),
         ]
     )
     return hashlib.sha256(config.encode()).hexdigest()[:16]
