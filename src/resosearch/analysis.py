@@ -20,11 +20,18 @@ applied inside the cached stem and fold functions, see :func:`normalize`).
   share a term at the same position.
 * Stop words are removed from the stemmed field without renumbering, so
   positions are those of the exact field and phrases keep their gaps.
-* Symbols and numbers are units (see :mod:`resosearch.tokenize`).
+* Symbols and numbers are units (see :mod:`resosearch.tokenize`):
+  ``A/RES/64/222`` is also ``64/222``, never ``64`` nor ``222``.
 
 Alternatives for one word share its ``pos`` and its offsets. A query is the
 AND (or phrase) of its positions, each position the OR of its terms:
-:func:`query_groups` gives that grouping.
+:func:`query_groups` gives that grouping (for ranked free text, score each
+group by its best term: whoosh ``DisjunctionMax``).
+
+Stems, foldings and word shapes are kept in bounded LRU caches of
+:data:`CACHE_SIZE` entries each. As in whoosh's own tokenizers and filters,
+one token object is reused for every term of a stream: copy it
+(``t.copy()``) to keep it beyond the next term.
 """
 
 from __future__ import annotations
@@ -96,7 +103,7 @@ _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "Œ": "oe", "Æ": "ae"})
 _STEMMER = snowballstemmer.stemmer("french")
 
 
-@lru_cache(maxsize=CACHE_SIZE)
+@lru_cache(maxsize=16_384)  # only called on misses of the caches below
 def normalize(text: str) -> str:
     """Lower case, NFC, ligatures spelled out; accents kept (for the stemmer)."""
     if not text.isascii():
