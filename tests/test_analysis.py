@@ -271,6 +271,8 @@ def test_symbols_and_numbers_are_units(ix, typed, expected):
         ("DP/2003/2.", ["dp/2003/2"]),
         ("décision 2002/18", ["decis", "2002/18"]),
         ("57/270 B", ["57/270b", "57/270"]),
+        ("A/RES/57/270 B", ["a/res/57/270b", "57/270b", "57/270"]),
+        ("A/RES/57/270 à", ["a/res/57/270", "57/270"]),
         ("F.78.II.A.11", ["f.78.ii.a.11"]),
         ("3,5 millions", ["3,5", "million"]),
         ("10\u00a0000 dollars", ["10000", "dollar"]),

@@ -67,6 +67,8 @@ _PLAIN = rf"[^\W\d_{_SUP}]+(?![\w{AP_CLASS}{HY_CLASS}/.\u0300-\u036f])"
 # addendum/corrigendum numbers may be written with a space ("Add. 1").
 _DOC_SEG = r"(?:(?:Add|Corr|Rev|Amend|Suppl)\.[ \u00a0]?\d+|[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*)"
 _DOC_SYMBOL = rf"[A-Za-z](?<![\w/.].)[A-Za-z]{{0,7}}(?:/{_DOC_SEG})+"
+# A resolution with its part letter: A/RES/57/270 B.
+_RES_PART = r"[A-Za-z](?<![\w/.].)/(?i:res)/\d{1,4}/\d{1,4}[ \u00a0][A-Z](?![\w'\u2019\u2011/-])"
 # A bare citation: 68/230, 2002/18, 57/270 B (a part letter, alone), 1/CP.21.
 _NUM_SYMBOL = (
     r"\d(?<![\w/.,].)\d{0,3}(?:/(?:\d{1,4}|[A-Z]{1,6}\.\d+))+"
@@ -83,7 +85,7 @@ _NUMBER = (
 # scan over spaces and punctuation cheap. Lookbehinds follow the first
 # character for the same reason.
 TOKEN_RE = re.compile(
-    rf"(?=\w)(?:(?P<plain>{_PLAIN})|(?P<sym>{_DOC_SYMBOL}|{_NUM_SYMBOL}|{_DOTTED})"
+    rf"(?=\w)(?:(?P<plain>{_PLAIN})|(?P<sym>{_RES_PART}|{_DOC_SYMBOL}|{_NUM_SYMBOL}|{_DOTTED})"
     rf"|(?P<num>{_NUMBER})|(?P<word>{_WORD}))"
 )
 #: Elided articles and conjunctions, stripped before a word (any case, ' or ’).
