@@ -11,6 +11,7 @@ import html
 from collections.abc import Iterable
 
 from resosearch.analysis import exact_analyzer, text_analyzer
+from resosearch.pairs import SEPARATOR
 
 Span = tuple[int, int]
 
@@ -24,8 +25,11 @@ _FIELD_ANALYZERS = {
 def find_spans(text: str, terms: Iterable[tuple[str, str]]) -> list[Span]:
     """Character spans of ``text`` whose terms are among ``terms`` ((field, term) pairs)."""
     wanted: dict[str, set[str]] = {}
+    pairs: set[str] = set()
     for fieldname, term in terms:
-        if fieldname in _FIELD_ANALYZERS:
+        if fieldname == "pairs":
+            pairs.add(term if isinstance(term, str) else term.decode("utf-8"))
+        elif fieldname in _FIELD_ANALYZERS:
             wanted.setdefault(fieldname, set()).add(term if isinstance(term, str) else term.decode("utf-8"))
     spans: list[Span] = []
     for fieldname, words in wanted.items():
@@ -33,7 +37,23 @@ def find_spans(text: str, terms: Iterable[tuple[str, str]]) -> list[Span]:
         for token in analyzer(text, chars=True, mode="index"):
             if token.text in words:
                 spans.append((token.startchar, token.endchar))
+    if pairs:
+        spans.extend(_pair_spans(text, pairs))
     return merge_spans(text, spans)
+
+
+def _pair_spans(text: str, pairs: set[str]) -> list[Span]:
+    """Spans of the two words of each wanted pair where they stand side by side."""
+    by_position: dict[int, list[tuple[str, int, int]]] = {}
+    for token in exact_analyzer()(text, positions=True, chars=True, mode="index"):
+        by_position.setdefault(token.pos, []).append((token.text, token.startchar, token.endchar))
+    spans: list[Span] = []
+    for pos, left in by_position.items():
+        for a, a_start, a_end in left:
+            for b, b_start, b_end in by_position.get(pos + 1, ()):
+                if a + SEPARATOR + b in pairs:
+                    spans += [(a_start, a_end), (b_start, b_end)]
+    return spans
 
 
 def merge_spans(text: str, spans: list[Span]) -> list[Span]:

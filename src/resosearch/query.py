@@ -27,6 +27,7 @@ from resosearch.analysis import exact_analyzer, text_analyzer
 from resosearch.build import normalize_number
 from resosearch.errors import QueryError
 from resosearch.models import normalize_ref
+from resosearch.pairs import pair_groups
 from resosearch.schema import NOTES_WEIGHT, fold_keyword
 
 MAX_QUERY_CHARS = 5000
@@ -188,9 +189,31 @@ class Compiler:
         if len(groups) == 1:
             return self._any(fieldname, [t for t, _, _ in groups[0]], boost)
         if all(len(g) == 1 for g in groups):
-            return q.Phrase(fieldname, [g[0][0] for g in groups], slop=slop, boost=boost)
-        parts = [self._any(fieldname, [t for t, _, _ in g]) for g in groups]
-        return q.Sequence(parts, slop=slop, boost=boost)
+            positional = q.Phrase(fieldname, [g[0][0] for g in groups], slop=slop, boost=boost)
+        else:
+            parts = [self._any(fieldname, [t for t, _, _ in g]) for g in groups]
+            positional = q.Sequence(parts, slop=slop, boost=boost)
+        if fieldname != "exact" or slop != 1:
+            return positional
+        # An exact phrase: its word pairs are a few cheap term lookups; two
+        # words need nothing more, longer phrases are then checked by position.
+        pairs = self.pairs(groups, boost)
+        return pairs if len(groups) == 2 else q.And([pairs, positional])
+
+    def pairs(self, groups: list[list[tuple[str, int, int]]], boost: float = 1.0) -> q.Query:
+        """All the adjacent word pairs of ``groups`` (consecutive positions)."""
+        terms = [[t for t, _, _ in g] for g in groups]
+        parts = [self._any("pairs", alternatives) for alternatives in pair_groups(terms)]
+        return parts[0] if len(parts) == 1 else q.And(parts, boost=boost)
+
+    def pairs_bonus(self, text: str, boost: float) -> q.Query | None:
+        """Any adjacent pair of the words of ``text``: a bonus for words that
+        stand together in a paragraph as they do in the query."""
+        terms = [[t for t, _, _ in g] for g in self._groups(self.exact, text)]
+        alternatives = [pair for group in pair_groups(terms) for pair in group]
+        if not alternatives:
+            return None
+        return q.Or([q.Term("pairs", pair) for pair in dict.fromkeys(alternatives)], boost=boost)
 
     def _analyzed(self, fieldname: str, raw: str, boost: float = 1.0) -> q.Query | None:
         """A word of free text in a stemmed field."""

@@ -17,6 +17,7 @@ from whoosh import fields
 
 from resosearch.analysis import exact_analyzer, fold, text_analyzer
 from resosearch.models import Footnote, Paragraph, Resolution
+from resosearch.pairs import pairs_analyzer
 
 PARAGRAPH = "p"
 RESOLUTION = "r"
@@ -55,6 +56,8 @@ def build_schema() -> fields.Schema:
         # is stored once, in ``paragraph``.
         text=fields.TEXT(analyzer=text, phrase=False),
         exact=fields.TEXT(analyzer=exact, phrase=True),
+        # Adjacent word pairs of the exact field: fast phrases (see pairs.py).
+        pairs=fields.TEXT(analyzer=pairs_analyzer(), phrase=False),
         notes=fields.TEXT(analyzer=text, phrase=False),
         notes_exact=fields.TEXT(analyzer=exact, phrase=True),
         # Display-only context.
@@ -114,6 +117,7 @@ def documents(resolution: Resolution) -> Iterator[dict[str, Any]]:
             kind=paragraph.kind,
             text=paragraph.text,
             exact=paragraph.text,
+            pairs=paragraph.text,
             paragraph=json.dumps(paragraph.to_dict(), ensure_ascii=False),
             footnotes=json.dumps([n.to_dict() for n in carried], ensure_ascii=False),
         )

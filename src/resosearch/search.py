@@ -44,9 +44,8 @@ if TYPE_CHECKING:
     from resosearch.similar import Similar
     from resosearch.timeline import Timeline
 
-# Weight of the bonus for query words standing close together (slop in positions).
+# Weight of the bonus for query words that stand side by side in a paragraph.
 PROXIMITY_WEIGHT = 1.5
-PROXIMITY_SLOP = 4
 # How many of the best BM25F candidates get the proximity bonus.
 RERANK_WINDOW = 50
 SORTS = ("relevance", "date", "oldest")
@@ -243,8 +242,8 @@ class Index:
     @staticmethod
     def _proximity(compiled: CompiledQuery, searcher: Searcher) -> q.Query | None:
         if 2 <= len(compiled.words) <= MAX_PHRASE_WORDS and not compiled.negated:
-            return Compiler(searcher.reader())._sequence(
-                "exact", " ".join(compiled.words), slop=PROXIMITY_SLOP, boost=PROXIMITY_WEIGHT)
+            return Compiler(searcher.reader()).pairs_bonus(" ".join(compiled.words),
+                                                           PROXIMITY_WEIGHT)
         return None
 
     def _main_query(self, compiled: CompiledQuery, searcher: Searcher,
