@@ -221,14 +221,15 @@ class UNTokenizer(Tokenizer):
             return
         # t.boost (1.0) and t.stopped (False) are set by Token(); no filter of
         # ours changes the boost, and the stop filter sets ``stopped`` itself.
+        # t.kind stays PLAIN unless changed for one token, and is reset after.
         pos = start_pos
         g_plain, plain = _G_PLAIN, PLAIN
+        t.kind = plain
         for m in TOKEN_RE.finditer(value):
             group = m.lastindex
             if group == g_plain:  # most tokens: the short path
                 start, end = m.span()
                 t.text = text = value[start:end]
-                t.kind = plain
                 if positions:
                     t.pos = pos
                     pos += 1
@@ -254,6 +255,7 @@ class UNTokenizer(Tokenizer):
                     if keeporiginal:
                         t.original = text
                     yield t
+                    t.kind = plain
                 continue
             if positions:
                 t.pos = pos
@@ -272,6 +274,7 @@ class UNTokenizer(Tokenizer):
                     t.kind = JOINED
                     pos += word_positions(raw) - 1
                 yield t
+                t.kind = plain
             else:
                 # The full form, then its citation forms at the same position.
                 # (positions are reset: a later filter may shift them).
@@ -281,3 +284,4 @@ class UNTokenizer(Tokenizer):
                     if positions:
                         t.pos = pos - 1
                     yield t
+                t.kind = plain
