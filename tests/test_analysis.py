@@ -349,6 +349,11 @@ def test_fingerprint_is_short_and_stable():
 def test_caches_hold_the_un_vocabulary():
     assert analysis.stem_terms.cache_info().maxsize >= 200_000
     assert analysis.fold.cache_info().maxsize >= 200_000
+    analyze("Sécurité Sud-Sud")
+    assert analysis.stem_terms.cache_info().currsize > 0
+    analysis.clear_caches()
+    assert analysis.stem_terms.cache_info().currsize == 0
+    assert analyze("Sécurité Sud-Sud") == ["secur", "securit", "sud", "sudsud", "sud"]
 
 
 def test_question_groups_drop_question_words():

@@ -71,6 +71,7 @@ __all__ = [
     "StemFoldFilter",
     "analyze",
     "analyzer_fingerprint",
+    "clear_caches",
     "exact_analyzer",
     "fold",
     "query_groups",
@@ -276,6 +277,16 @@ class FoldFilter(Filter):
 
 _TEXT = UNTokenizer() | ElisionFilter() | CompoundFilter() | FrenchStopFilter() | StemFoldFilter()
 _EXACT = UNTokenizer() | ElisionFilter() | CompoundFilter() | FoldFilter()
+
+
+def clear_caches() -> None:
+    """Empties every cache of stems, foldings and word shapes (to give their
+    memory back after a large build, or to measure a cold start)."""
+    from resosearch import tokenize
+
+    for cached in (normalize, fold, stem_terms, tokenize.elide, tokenize.split_compound,
+                   tokenize.word_positions, tokenize._unit_terms):  # fmt: skip
+        cached.cache_clear()
 
 
 def text_analyzer():
