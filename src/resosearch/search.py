@@ -11,9 +11,9 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from whoosh import collectors, sorting
 from whoosh import index as whoosh_index
 from whoosh import query as q
-from whoosh import sorting
 from whoosh.searching import Searcher
 
 from resosearch import store
@@ -220,7 +220,15 @@ class Index:
         the best RERANK_WINDOW candidates (inside the query it would be checked
         on every match and defeat Whoosh's block skipping)."""
         window = max(RERANK_WINDOW, wanted)
-        results = searcher.search(main, limit=window, filter=filter_query, terms=False)
+        # One pass that scores and counts every match. Whoosh's block skipping
+        # needs a second full pass to count the total, and its matcher
+        # "replacement" drops sub-queries that can no longer reach the top N,
+        # which makes that count wrong (matches only in footnotes go uncounted).
+        collector = collectors.TopCollector(window, usequality=False, replace=0)
+        if filter_query is not None:
+            collector = collectors.FilterCollector(collector, allow=filter_query)
+        searcher.search_with_collector(main, collector)
+        results = collector.results()
         ranked = [(hit.score, hit.docnum) for hit in results]
         proximity = self._proximity(compiled, searcher)
         if proximity is not None and len(ranked) > 1:
