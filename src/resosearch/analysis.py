@@ -112,13 +112,17 @@ def normalize(text: str) -> str:
     return text.lower()
 
 
+def _fold(text: str) -> str:
+    if text.isascii():
+        return text.lower()
+    return "".join(unidecode(normalize(text)).lower().split())
+
+
 @lru_cache(maxsize=CACHE_SIZE)
 def fold(text: str) -> str:
     """``text`` lower-cased, ligatures spelled out, accents folded:
     ``États`` → ``etats``, ``Œuvre`` → ``oeuvre``."""
-    if text.isascii():
-        return text.lower()
-    return "".join(unidecode(normalize(text)).lower().split())
+    return _fold(text)
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -134,7 +138,7 @@ def stem_terms(word: str) -> tuple[str, ...]:
     stem = _STEMMER.stemWord(word)
     if word.isascii():
         return (stem,)
-    first = fold(stem)
+    first = _fold(stem)  # stems stay out of the cache of word forms
     second = _STEMMER.stemWord(fold(word))
     return (first,) if first == second else (first, second)
 
