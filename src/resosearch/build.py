@@ -24,6 +24,7 @@ from whoosh.writing import IndexWriter
 
 from resosearch import store
 from resosearch.bundled import bundled_paths
+from resosearch.codec import Codec
 from resosearch.errors import ParseError, ResosearchError
 from resosearch.models import Resolution
 from resosearch.parse import parse_file
@@ -205,7 +206,7 @@ def build_index(
         temp = store.temp_sibling(folder)
         try:
             ix = whoosh_index.create_in(str(temp), build_schema())
-            writer = ix.writer(limitmb=256)
+            writer = ix.writer(limitmb=256, codec=Codec())
             try:
                 numbers, paragraphs, bad = _write(
                     writer, parse_files(files, progress, workers), False, strict)
@@ -245,7 +246,7 @@ def add(
         raise BuildError(f"{skipped[0]} (--strict: nothing was changed)")
     with store.write_lock(folder, timeout=lock_timeout):
         ix = open_writable(folder)
-        writer = ix.writer(limitmb=128)
+        writer = ix.writer(limitmb=128, codec=Codec())
         try:
             numbers, paragraphs, bad = _write(writer, parse_files(files, progress), True, strict)
         except BaseException:
@@ -283,7 +284,7 @@ def remove(numbers: Iterable[str], index_dir: PathLike | None = None, *,
             raise ResosearchError(
                 f"not in the index {folder}: {', '.join(missing)} (nothing was removed)"
             )
-        writer = ix.writer()
+        writer = ix.writer(codec=Codec())
         for number in wanted:
             writer.delete_by_term("number", number)
             writer.delete_by_term("key", resolution_key(number))
