@@ -224,3 +224,24 @@ def test_open_default_index_builds_it_first(tmp_path, monkeypatch):
 def test_citation_of_a_part_is_found_by_the_resolution_number(seed_index):
     assert all_refs(seed_index, "cites:57/270") == {"68/230 PP3", "75/234 PP4"}
     assert all_refs(seed_index, "57/270") == {"68/230 PP3", "75/234 PP4"}
+
+
+def test_long_phrase_needs_its_words_side_by_side_not_just_its_pairs(tmp_path):
+    # OP1 holds every pair of "ne saurait se substituer" but never the phrase.
+    (tmp_path / "r.txt").write_text(
+        "99/1. Résolution d'essai\n\nL'Assemblée générale,\n\n"
+        "Rappelant que la coopération ne saurait plus, et que saurait se taire qui veut, "
+        "et que se substituer reste possible,\n\n"
+        "1. Souligne que la coopération Sud-Sud ne saurait se substituer à la coopération Nord-Sud ;\n\n"
+        "2. Décide que le texte ne saurait. Saurait se dire ; se substituer encore.\n\n"
+        "10e séance plénière\n1er mars 2001\n",
+        encoding="utf-8",
+    )
+    from resosearch.build import build_index
+    from resosearch.search import Index
+
+    build_index([tmp_path / "r.txt"], tmp_path / "ix")
+    with Index(tmp_path / "ix") as index:
+        found = index.search('"ne saurait se substituer"')
+        assert [hit.ref for hit in found.hits] == ["OP1"] and found.total == 1
+        assert "<mark>ne saurait se substituer</mark>" in found.hits[0].highlight

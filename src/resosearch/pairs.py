@@ -15,6 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from whoosh.analysis import Analyzer, Filter, Token
+from whoosh.matching import NullMatcher
+from whoosh.matching.wrappers import WrappingMatcher
+from whoosh.query import Query
+from whoosh.query.wrappers import WrappingQuery
 
 from resosearch.analysis import exact_analyzer
 
@@ -70,3 +74,100 @@ def pair_groups(groups: list[list[str]]) -> list[list[str]]:
     adjacent couple of positions (alternatives combined)."""
     return [[a + SEPARATOR + b for a in left for b in right]
             for left, right in zip(groups, groups[1:], strict=False)]
+
+
+class PairPhrase(WrappingQuery):
+    """An exact phrase of three or more words, found through its pairs.
+
+    ``child`` (all the phrase's word pairs) finds the candidates and scores
+    them; each candidate is then checked on the positions of the words in the
+    ``exact`` field — a set lookup per word, much cheaper per document than
+    Whoosh's span machinery. ``groups`` are the words' alternatives at
+    consecutive positions.
+    """
+
+    def __init__(self, child: Query, groups: list[list[str]], fieldname: str = "exact"):
+        super().__init__(child)
+        self.groups = [list(g) for g in groups]
+        self.fieldname = fieldname
+
+    def __repr__(self) -> str:
+        return f"PairPhrase({self.child!r}, {self.groups!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return (type(other) is type(self) and self.child == other.child
+                and self.groups == other.groups and self.fieldname == other.fieldname)
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, hash(self.child), str(self.groups)))
+
+    def _rewrap(self, child: Query) -> PairPhrase:
+        return type(self)(child, self.groups, self.fieldname)
+
+    def matcher(self, searcher, context=None):
+        child = self.child.matcher(searcher, context)
+        reader = searcher.reader()
+        words = []
+        for group in self.groups:
+            present = [t for t in group if (self.fieldname, t) in reader]
+            if not present:
+                return NullMatcher()
+            words.append([searcher.postings(self.fieldname, t) for t in present])
+        return _CheckedMatcher(child, words)
+
+
+class _CheckedMatcher(WrappingMatcher):
+    """Keeps the child's documents where the words stand side by side."""
+
+    def __init__(self, child, words, boost: float = 1.0):
+        super().__init__(child, boost)
+        self._words = words
+        self._find_next()
+
+    def _replacement(self, newchild):
+        return type(self)(newchild, self._words, self.boost)
+
+    def copy(self):
+        return type(self)(self.child.copy(), [[m.copy() for m in g] for g in self._words],
+                          self.boost)
+
+    def _positions(self, group, docnum: int) -> set[int]:
+        found: set[int] = set()
+        for matcher in group:
+            if matcher.is_active() and matcher.id() < docnum:
+                matcher.skip_to(docnum)
+            if matcher.is_active() and matcher.id() == docnum:
+                found.update(matcher.value_as("positions"))
+        return found
+
+    def _verified(self, docnum: int) -> bool:
+        starts = self._positions(self._words[0], docnum)
+        for offset, group in enumerate(self._words[1:], 1):
+            if not starts:
+                return False
+            positions = self._positions(group, docnum)
+            starts = {p for p in starts if p + offset in positions}
+        return bool(starts)
+
+    def _find_next(self) -> bool:
+        child = self.child
+        moved = False
+        while child.is_active() and not self._verified(child.id()):
+            moved = child.next() or moved
+        return moved
+
+    def next(self):
+        self.child.next()
+        return self._find_next()
+
+    def skip_to(self, docnum):
+        self.child.skip_to(docnum)
+        return self._find_next()
+
+    def all_ids(self):
+        while self.is_active():
+            yield self.id()
+            self.next()
+
+    def supports_block_quality(self) -> bool:
+        return False

@@ -27,7 +27,7 @@ from resosearch.analysis import exact_analyzer, text_analyzer
 from resosearch.build import normalize_number
 from resosearch.errors import QueryError
 from resosearch.models import normalize_ref
-from resosearch.pairs import pair_groups
+from resosearch.pairs import PairPhrase, pair_groups
 from resosearch.schema import NOTES_WEIGHT, fold_keyword
 
 MAX_QUERY_CHARS = 5000
@@ -198,7 +198,9 @@ class Compiler:
         # An exact phrase: its word pairs are a few cheap term lookups; two
         # words need nothing more, longer phrases are then checked by position.
         pairs = self.pairs(groups, boost)
-        return pairs if len(groups) == 2 else q.And([pairs, positional])
+        if len(groups) == 2:
+            return pairs
+        return PairPhrase(pairs, [[t for t, _, _ in g] for g in groups])
 
     def pairs(self, groups: list[list[tuple[str, int, int]]], boost: float = 1.0) -> q.Query:
         """All the adjacent word pairs of ``groups`` (consecutive positions)."""
