@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from whoosh import collectors, sorting
 from whoosh import index as whoosh_index
@@ -191,14 +192,10 @@ class Index:
         if sort not in SORTS:
             raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
         filters = _filters(session, years, kind, verb, resolution)
-        with self._lock:
-            searcher = self._current()
-            compiled = compile_query(query, searcher.reader())
-            main = self._main_query(compiled, searcher, filters)
+        with self.matching(query, filters) as (searcher, compiled, main, filter_query):
             if main is None:
                 return Results(query, 0, [], page, limit, notice=_notice(query, compiled),
                                suggestion=self._suggest(query, compiled, searcher))
-            filter_query = q.And(filters) if len(filters) > 1 else (filters[0] if filters else None)
             if sort == "relevance":
                 total, ranked = self._ranked(searcher, main, filter_query, compiled,
                                              page * limit)
@@ -253,6 +250,17 @@ class Index:
             return Compiler(searcher.reader()).pairs_bonus(" ".join(compiled.words),
                                                            PROXIMITY_WEIGHT)
         return None
+
+    @contextlib.contextmanager
+    def matching(self, query: str, filters: list[q.Query]) -> Iterator[Matching]:
+        """Holding the index lock: the searcher, the compiled ``query``, the
+        Whoosh query to run (None when there is nothing to search) and the
+        filters combined. For operations built on search (timeline, similar)."""
+        with self._lock:
+            searcher = self._current()
+            compiled = compile_query(query, searcher.reader())
+            main = self._main_query(compiled, searcher, filters)
+            yield Matching(searcher, compiled, main, combine(filters))
 
     def _main_query(self, compiled: CompiledQuery, searcher: Searcher,
                     filters: list[q.Query]) -> q.Query | None:
@@ -420,6 +428,22 @@ def _scores_for(searcher: Searcher, query: q.Query, docnums: list[int]) -> dict[
         if matcher.id() == docnum:
             scores[docnum] = matcher.score()
     return scores
+
+
+class Matching(NamedTuple):
+    """What :meth:`Index.matching` yields."""
+
+    searcher: Searcher
+    compiled: CompiledQuery
+    main: q.Query | None
+    filter_query: q.Query | None
+
+
+def combine(filters: list[q.Query]) -> q.Query | None:
+    """One Whoosh filter from several (None for none)."""
+    if not filters:
+        return None
+    return filters[0] if len(filters) == 1 else q.And(filters)
 
 
 def _filters(session, years, kind, verb, resolution) -> list[q.Query]:

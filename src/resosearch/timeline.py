@@ -16,7 +16,6 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from resosearch.errors import QueryError
-from resosearch.query import compile_query
 
 if TYPE_CHECKING:
     from resosearch.search import Index
@@ -78,20 +77,14 @@ def timeline(
     """Every paragraph matching ``query`` counted by year and session, with
     the first and last occurrence. Filters are those of ``Index.search``.
     Raises QueryError for a malformed or empty query."""
-    from whoosh import query as q
-
     from resosearch.search import _filters
 
     if not query.strip():
         raise QueryError("empty query: type some words or a \"phrase\"")
     filters = _filters(session, years, kind, verb, resolution)
-    with index._lock:
-        searcher = index._current()
-        compiled = compile_query(query, searcher.reader())
-        main = index._main_query(compiled, searcher, filters)
+    with index.matching(query, filters) as (searcher, _compiled, main, filter_query):
         if main is None:
             return Timeline(query, 0, (), (), None, None)
-        filter_query = q.And(filters) if len(filters) > 1 else (filters[0] if filters else None)
         results = searcher.search(main, limit=None, filter=filter_query, terms=False)
         docnums = list(results.docs())
         reader = searcher.reader()
