@@ -188,19 +188,17 @@ class Compiler:
             return None
         if len(groups) == 1:
             return self._any(fieldname, [t for t, _, _ in groups[0]], boost)
+        if fieldname == "exact" and slop == 1:
+            # An exact phrase: its word pairs are a few cheap term lookups; two
+            # words need nothing more, longer phrases are checked by position.
+            pairs = self.pairs(groups, boost)
+            if len(groups) == 2:
+                return pairs
+            return PairPhrase(pairs, [[t for t, _, _ in g] for g in groups])
         if all(len(g) == 1 for g in groups):
-            positional = q.Phrase(fieldname, [g[0][0] for g in groups], slop=slop, boost=boost)
-        else:
-            parts = [self._any(fieldname, [t for t, _, _ in g]) for g in groups]
-            positional = q.Sequence(parts, slop=slop, boost=boost)
-        if fieldname != "exact" or slop != 1:
-            return positional
-        # An exact phrase: its word pairs are a few cheap term lookups; two
-        # words need nothing more, longer phrases are then checked by position.
-        pairs = self.pairs(groups, boost)
-        if len(groups) == 2:
-            return pairs
-        return PairPhrase(pairs, [[t for t, _, _ in g] for g in groups])
+            return q.Phrase(fieldname, [g[0][0] for g in groups], slop=slop, boost=boost)
+        parts = [self._any(fieldname, [t for t, _, _ in g]) for g in groups]
+        return q.Sequence(parts, slop=slop, boost=boost)
 
     def pairs(self, groups: list[list[tuple[str, int, int]]], boost: float = 1.0) -> q.Query:
         """All the adjacent word pairs of ``groups`` (consecutive positions)."""
