@@ -15,38 +15,35 @@ from resosearch.pairs import SEPARATOR
 
 Span = tuple[int, int]
 
-# Which analyzer reproduces the terms of each searchable field.
-_FIELD_ANALYZERS = {
-    "text": text_analyzer,
-    "exact": exact_analyzer,
-}
+def find_spans(text: str, terms: Iterable[tuple[str, str | bytes]]) -> list[Span]:
+    """Character spans of ``text`` whose terms are among ``terms`` ((field, term) pairs).
 
-
-def find_spans(text: str, terms: Iterable[tuple[str, str]]) -> list[Span]:
-    """Character spans of ``text`` whose terms are among ``terms`` ((field, term) pairs)."""
-    wanted: dict[str, set[str]] = {}
-    pairs: set[str] = set()
+    Terms of the stemmed ``text`` field, of the unstemmed ``exact`` field and
+    of ``pairs`` (two adjacent exact terms) are recognised; the exact
+    analysis is done once for the last two.
+    """
+    wanted: dict[str, set[str]] = {"text": set(), "exact": set(), "pairs": set()}
     for fieldname, term in terms:
-        if fieldname == "pairs":
-            pairs.add(term if isinstance(term, str) else term.decode("utf-8"))
-        elif fieldname in _FIELD_ANALYZERS:
-            wanted.setdefault(fieldname, set()).add(term if isinstance(term, str) else term.decode("utf-8"))
+        if fieldname in wanted:
+            wanted[fieldname].add(term if isinstance(term, str) else term.decode("utf-8"))
     spans: list[Span] = []
-    for fieldname, words in wanted.items():
-        analyzer = _FIELD_ANALYZERS[fieldname]()
-        for token in analyzer(text, chars=True, mode="index"):
-            if token.text in words:
+    if wanted["text"]:
+        for token in text_analyzer()(text, chars=True, mode="index"):
+            if token.text in wanted["text"]:
                 spans.append((token.startchar, token.endchar))
-    if pairs:
-        spans.extend(_pair_spans(text, pairs))
+    if wanted["exact"] or wanted["pairs"]:
+        by_position: dict[int, list[tuple[str, int, int]]] = {}
+        for token in exact_analyzer()(text, positions=True, chars=True, mode="index"):
+            by_position.setdefault(token.pos, []).append((token.text, token.startchar, token.endchar))
+            if token.text in wanted["exact"]:
+                spans.append((token.startchar, token.endchar))
+        if wanted["pairs"]:
+            spans.extend(_pair_spans(by_position, wanted["pairs"]))
     return merge_spans(text, spans)
 
 
-def _pair_spans(text: str, pairs: set[str]) -> list[Span]:
+def _pair_spans(by_position: dict[int, list[tuple[str, int, int]]], pairs: set[str]) -> list[Span]:
     """Spans of the two words of each wanted pair where they stand side by side."""
-    by_position: dict[int, list[tuple[str, int, int]]] = {}
-    for token in exact_analyzer()(text, positions=True, chars=True, mode="index"):
-        by_position.setdefault(token.pos, []).append((token.text, token.startchar, token.endchar))
     spans: list[Span] = []
     for pos, left in by_position.items():
         for a, a_start, a_end in left:
