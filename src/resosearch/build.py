@@ -10,6 +10,7 @@ is swapped in).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 import time
@@ -259,12 +260,16 @@ def add(
 
 
 def normalize_number(value: str) -> str:
-    """``"A/RES/68/230"`` or ``"68/230"`` → ``"68/230"``."""
-    text = value.strip()
-    upper = text.upper()
-    if upper.startswith("A/RES/"):
+    """A resolution's number as indexed: ``"A/RES/68/230"`` → ``"68/230"``,
+    ``"a/res/57/270b"`` or ``"57/270  b"`` → ``"57/270 B"``."""
+    text = " ".join(value.split())
+    if text.upper().startswith("A/RES/"):
         text = text[len("A/RES/"):]
-    return text
+    part = _PART_RE.fullmatch(text)
+    return f"{part.group(1)} {part.group(2).upper()}" if part else text
+
+
+_PART_RE = re.compile(r"(\d{1,3}/\d{1,4}) ?([A-Za-z])")
 
 
 def remove(numbers: Iterable[str], index_dir: PathLike | None = None, *,

@@ -104,14 +104,6 @@ class CitedBy:
         return {"number": self.number, "cited_by": [c.to_dict() for c in self.cited_by]}
 
 
-def _key(number: str) -> str:
-    """``"A/RES/57/270 b"`` → ``"57/270 B"``."""
-    parts = normalize_number(number).split()
-    if len(parts) == 2 and parts[1].isalpha():
-        parts[1] = parts[1].upper()
-    return " ".join(parts)
-
-
 def cites(index: Index, number: str) -> Cites:
     """What resolution ``number`` (which must be indexed) cites, paragraph by
     paragraph; raises IndexStateError if it is not in the index."""
@@ -120,7 +112,7 @@ def cites(index: Index, number: str) -> Cites:
     citations = []
     for paragraph in resolution.paragraphs:
         for cited in paragraph.cites:
-            key = _key(cited)
+            key = normalize_number(cited)
             citations.append(Citation(paragraph.ref, key, key in indexed))
     return Cites(resolution.number, tuple(citations))
 
@@ -128,7 +120,7 @@ def cites(index: Index, number: str) -> Cites:
 def cited_by(index: Index, number: str) -> CitedBy:
     """The indexed paragraphs that cite resolution ``number`` (indexed or not),
     oldest resolution first, then in text order."""
-    key = _key(number)
+    key = normalize_number(number)
     with index._lock:
         searcher = index._current()
         found = searcher.search(
