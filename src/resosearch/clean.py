@@ -375,7 +375,9 @@ def _vocabulary(lines: Sequence[Line]) -> tuple[frozenset[str], frozenset[str]]:
 # --------------------------------------------------------------------------
 # Segments
 
-_TITLE_RE = re.compile(r"^\s*(?:A/RES/)?(\d{1,3})/(\d{1,4})(?:\s?([A-Z]))?\s*\.\s+\S")
+# The title line "68/230. Coopération Sud-Sud" (groups: session, number, part).
+TITLE_HEAD = r"^\s*(?:A/RES/)?(\d{1,3})/(\d{1,4})(?:\s?([A-Z]))?\s*\.\s+"
+_TITLE_RE = re.compile(TITLE_HEAD + r"\S")
 _OPENING_RE = re.compile(r"^\s*L\s*['’]\s*Assembl[ée]e\s+g[ée]n[ée]rale\s*[,.:]?\s*$", re.I)
 _MEETING_RE = re.compile(r"^\s*(\d{1,3})\s*(?:e|ème|eme|re|er)\s+séance\s+plénière\b", re.I)
 _NUMBERED_RE = re.compile(r"^\s*\d{1,3}\s*\.\s+\S")

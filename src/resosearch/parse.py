@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from resosearch.clean import Cleaned, Segment, clean, join_lines, take_markers, tidy
+from resosearch.clean import TITLE_HEAD, Cleaned, Segment, clean, join_lines, take_markers, tidy
 from resosearch.errors import ParseError
 from resosearch.models import OPERATIVE, PREAMBULAR, Kind, Paragraph, Resolution
 from resosearch.read import read_file
@@ -258,7 +258,7 @@ def find_citations(text: str) -> tuple[str, ...]:
 # Preface
 
 
-_TITLE_RE = re.compile(r"^\s*(?:A/RES/)?(\d{1,3})/(\d{1,4})(?:\s?([A-Z]))?\s*\.\s+(.+)$", re.S)
+_TITLE_RE = re.compile(TITLE_HEAD + r"(.+)$", re.S)
 _OPENING_RE = re.compile(r"^\s*L\s*['’]\s*Assembl[ée]e\s+g[ée]n[ée]rale\s*[,.:]?\s*$", re.I)
 _MEETING_RE = re.compile(r"^\s*(\d{1,3})\s*(?:e|ème|eme|re|er)\s+séance\s+plénière\b", re.I)
 _ANNEX_RE = re.compile(r"^\s*Annexes?(?:\s+[IVXLC\d]+)?\s*$")
