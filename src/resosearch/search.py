@@ -17,8 +17,9 @@ from whoosh import index as whoosh_index
 from whoosh import query as q
 from whoosh.searching import Searcher
 
-from resosearch import store
+from resosearch import rank, store
 from resosearch.build import PathLike, build_index, normalize_number
+from resosearch.count import count, needs_positions
 from resosearch.errors import IndexStateError, QueryError
 from resosearch.highlight import find_spans, render
 from resosearch.models import Resolution
@@ -202,7 +203,7 @@ class Index:
             else:
                 total, ranked = self._sorted(searcher, main, filter_query, sort, page * limit)
             terms = set(compiled.query.iter_all_terms()) if compiled.query is not q.NullQuery else set()
-            hits = [self._hit(searcher, searcher.stored_fields(docnum), score, terms, neighbours)
+            hits = [self._hit(searcher, docnum, score, terms, neighbours)
                     for score, docnum in ranked[(page - 1) * limit:page * limit]]
             suggestion = self._suggest(query, compiled, searcher) if total == 0 or compiled.words else None
             return Results(
@@ -217,23 +218,40 @@ class Index:
         the best RERANK_WINDOW candidates (inside the query it would be checked
         on every match and defeat Whoosh's block skipping)."""
         window = max(RERANK_WINDOW, wanted)
-        # One pass that scores and counts every match. Whoosh's block skipping
-        # needs a second full pass to count the total, and its matcher
-        # "replacement" drops sub-queries that can no longer reach the top N,
-        # which makes that count wrong (matches only in footnotes go uncounted).
-        collector = collectors.TopCollector(window, usequality=False, replace=0)
-        if filter_query is not None:
-            collector = collectors.FilterCollector(collector, allow=filter_query)
-        searcher.search_with_collector(main, collector)
-        results = collector.results()
-        ranked = [(hit.score, hit.docnum) for hit in results]
+        exhaustive = needs_positions(main)
+        fast = None if exhaustive else rank.best(searcher, main, filter_query, window)
+        if fast is not None:
+            total, ranked = fast
+        else:
+            total, ranked = self._collected(searcher, main, filter_query, window, exhaustive)
         proximity = self._proximity(compiled, searcher)
         if proximity is not None and len(ranked) > 1:
             bonus = _scores_for(searcher, proximity, [docnum for _, docnum in ranked])
             order = {docnum: rank for rank, (_, docnum) in enumerate(ranked)}
             ranked = sorted(((score + bonus.get(docnum, 0.0), docnum) for score, docnum in ranked),
                             key=lambda item: (-item[0], order[item[1]]))
-        return len(results), ranked
+        return total, ranked
+
+    @staticmethod
+    def _collected(searcher: Searcher, main: q.Query, filter_query: q.Query | None,
+                   window: int, exhaustive: bool) -> tuple[int, list[tuple[float, int]]]:
+        """Total and best ``window`` through Whoosh's matchers."""
+        if exhaustive:
+            # A phrase's matches are known only once their positions are
+            # checked: one pass that scores and counts every match.
+            collector = collectors.TopCollector(window, usequality=False, replace=0)
+        else:
+            # Block-max skipping finds the best few; resosearch.count counts
+            # the rest without scoring them. (Whoosh's own total after
+            # skipping is wrong: its matcher "replacement" drops sub-queries
+            # that cannot reach the top, such as footnote-only matches.)
+            collector = collectors.TopCollector(window)
+        if filter_query is not None:
+            collector = collectors.FilterCollector(collector, allow=filter_query)
+        searcher.search_with_collector(main, collector)
+        results = collector.results()
+        total = len(results) if exhaustive else count(searcher, main, filter_query)
+        return total, [(hit.score, hit.docnum) for hit in results]
 
     @staticmethod
     def _sorted(searcher: Searcher, main: q.Query, filter_query: q.Query | None, sort: str,
@@ -277,9 +295,10 @@ class Index:
             main = q.And([q.Term("doctype", PARAGRAPH), main])
         return main
 
-    def _hit(self, searcher: Searcher, fields: dict[str, Any], score: float, terms: set,
+    def _hit(self, searcher: Searcher, docnum: int, score: float, terms: set,
              neighbours: int) -> Hit:
         """A Hit from a paragraph's stored fields. Call with the lock held."""
+        fields = searcher.stored_fields(docnum)
         paragraph = stored_paragraph(fields)
         number = fields["number"]
         metadata = self._metadata(searcher, number)
@@ -292,10 +311,7 @@ class Index:
             order = fields["order"]
             before = paragraphs[max(0, order - neighbours):order]
             after = paragraphs[order + 1:order + 1 + neighbours]
-        chapeau = None
-        if paragraph.parent:
-            parent = searcher.document(number=number, ref=paragraph.parent)
-            chapeau = stored_paragraph(parent).text if parent else None
+        chapeau = _chapeau(searcher, docnum, number, paragraph.parent) if paragraph.parent else None
         return Hit(
             number=number,
             symbol=fields["symbol"],
@@ -403,6 +419,27 @@ def _number_order(number: str) -> tuple[int, int, str]:
     session, _, rest = number.partition("/")
     digits = "".join(ch for ch in rest if ch.isdigit())
     return (int(session) if session.isdigit() else 0, int(digits) if digits else 0, number)
+
+
+# How far back a sub-paragraph's chapeau is looked for before asking the index.
+CHAPEAU_REACH = 64
+
+
+def _chapeau(searcher: Searcher, docnum: int, number: str, parent_ref: str) -> str | None:
+    """The text of the paragraph ``parent_ref`` of resolution ``number``.
+
+    A resolution's paragraphs are indexed one after another, in order, so
+    the chapeau is a few documents before its sub-paragraph: read those
+    rather than intersect two posting lists.
+    """
+    for candidate in range(docnum - 1, max(-1, docnum - 1 - CHAPEAU_REACH), -1):
+        fields = searcher.stored_fields(candidate)
+        if fields.get("number") != number:
+            break
+        if fields.get("ref") == parent_ref:
+            return stored_paragraph(fields).text
+    parent = searcher.document(number=number, ref=parent_ref)
+    return stored_paragraph(parent).text if parent else None
 
 
 def _identity(path: Path) -> tuple[int, int] | None:

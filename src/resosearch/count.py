@@ -1,0 +1,123 @@
+"""Count the paragraphs a query matches, without scoring them.
+
+Ranking needs only the best few documents, and Whoosh finds those while
+skipping posting blocks that cannot reach the top (block-max scoring). The
+total number of matches needs every match — but not its score. Here each
+term's posting list is read a block at a time, decoded at C speed
+(``itertools.accumulate`` over the block's delta-coded ids), and the query's
+structure is applied with set operations. Queries whose matches must be
+checked on word positions (phrases) are counted through their own matcher.
+"""
+
+from __future__ import annotations
+
+from itertools import accumulate
+
+from whoosh import query as q
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.query.wrappers import ConstantScoreQuery, WeightingQuery
+from whoosh.searching import Searcher
+
+from resosearch.pairs import PairPhrase
+
+# Positional queries: their matches are only known after checking positions.
+POSITIONAL = (q.Phrase, q.Sequence, PairPhrase)
+
+
+def needs_positions(query: q.Query) -> bool:
+    """Whether counting ``query`` means checking word positions."""
+    if isinstance(query, POSITIONAL):
+        return True
+    return any(needs_positions(child) for child in query.children())
+
+
+def count(searcher: Searcher, query: q.Query, filter_query: q.Query | None = None) -> int:
+    """How many live documents match ``query`` and ``filter_query``."""
+    total = 0
+    for leaf, _offset in searcher.leaf_searchers():
+        ids = matching_ids(leaf, query)
+        if ids and filter_query is not None:
+            ids &= matching_ids(leaf, filter_query)
+        deleted = leaf.reader().deleted_docs_set if ids else None
+        total += len(ids - deleted) if deleted else len(ids)
+    return total
+
+
+def matching_ids(leaf: Searcher, query: q.Query) -> set[int]:
+    """Document numbers matching ``query`` in one segment (deleted ones included)."""
+    reader = leaf.reader()
+    if isinstance(query, q.Term):
+        return term_ids(leaf, query.fieldname, query.text)
+    if query is q.NullQuery or isinstance(query, type(q.NullQuery)):
+        return set()
+    if isinstance(query, q.Every) and not query.fieldname:
+        return set(range(reader.doc_count_all()))
+    if isinstance(query, q.AndNot):
+        positive = matching_ids(leaf, query.a)
+        return positive - matching_ids(leaf, query.b) if positive else positive
+    if isinstance(query, (q.AndMaybe,)):
+        return matching_ids(leaf, query.a)
+    if isinstance(query, q.Require):
+        return _intersection(leaf, [query.a, query.b])
+    if isinstance(query, q.And):
+        return _intersection(leaf, query.subqueries)
+    if isinstance(query, (q.Or, q.DisjunctionMax)):
+        found: set[int] = set()
+        for child in query.subqueries:
+            found |= matching_ids(leaf, child)
+        return found
+    if isinstance(query, q.Not):
+        return set(range(reader.doc_count_all())) - matching_ids(leaf, query.query)
+    if isinstance(query, (ConstantScoreQuery, WeightingQuery)):
+        return matching_ids(leaf, query.child)
+    if isinstance(query, (q.MultiTerm, q.NumericRange, q.TermRange)) and not isinstance(
+            query, POSITIONAL):
+        simpler = query.simplify(reader)
+        if simpler is not query:
+            return matching_ids(leaf, simpler)
+    # Anything else (phrases, whose positions must be checked): its own matcher.
+    matcher = query.matcher(leaf, leaf.context())
+    return set(matcher.all_ids()) if matcher.is_active() else set()
+
+
+def _intersection(leaf: Searcher, subqueries: list[q.Query]) -> set[int]:
+    negative = [c.query for c in subqueries if isinstance(c, q.Not)]
+    positive = [c for c in subqueries if not isinstance(c, q.Not)]
+    if not positive:
+        found = set(range(leaf.reader().doc_count_all()))
+    else:
+        # Cheapest first: an empty set ends the work early.
+        positive.sort(key=lambda c: c.estimate_size(leaf.reader()))
+        found = matching_ids(leaf, positive[0])
+        for child in positive[1:]:
+            if not found:
+                return found
+            found &= matching_ids(leaf, child)
+    for child in negative:
+        if not found:
+            break
+        found -= matching_ids(leaf, child)
+    return found
+
+
+def term_ids(leaf: Searcher, fieldname: str, text: object) -> set[int]:
+    """The documents holding one term, read a posting block at a time."""
+    reader = leaf.reader()
+    if fieldname not in reader.schema:
+        return set()
+    btext = reader.schema[fieldname].to_bytes(text)
+    if (fieldname, btext) not in reader:
+        return set()
+    # The raw postings, without the deleted-documents filter (count() applies it once).
+    terms = getattr(reader, "_terms", None)
+    if terms is None:
+        return set(reader.postings(fieldname, btext).all_ids())
+    matcher = terms.matcher(fieldname, btext, reader.schema[fieldname].format)
+    if not isinstance(matcher, W3LeafMatcher):
+        return set(matcher.all_ids())  # postings inlined in the term info
+    found: set[int] = set()
+    while matcher.is_active():
+        matcher._read_data()  # noqa: SLF001 - Whoosh's block data: (delta-coded ids, …)
+        found.update(accumulate(matcher._data[0]))  # noqa: SLF001
+        matcher._next_block()  # noqa: SLF001
+    return found

@@ -1,0 +1,200 @@
+"""Rank the matches of a query by scoring whole posting blocks at once.
+
+A query for a common word matches tens of thousands of paragraphs, and the
+total must be exact, so every match is visited. Whoosh scores them one
+posting at a time through a tree of matcher objects (several Python calls
+per posting). Here each term's postings are decoded a block at a time and
+scored with the same BM25F formula in one tight loop over the block, and
+the query's structure (or, and, and-not, constant-score filters) is applied
+to whole dictionaries of scores. Scores equal Whoosh's up to the order of
+floating-point additions; queries of other shapes (phrases, negations inside
+``And``…) return None and are left to Whoosh.
+"""
+
+from __future__ import annotations
+
+import heapq
+import weakref
+from itertools import accumulate, repeat
+
+from whoosh import query as q
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.query.wrappers import ConstantScoreQuery
+from whoosh.scoring import BM25F
+from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length
+
+from resosearch.count import POSITIONAL, matching_ids
+
+Scores = dict[int, float]
+
+
+class Unsupported(Exception):
+    """The query has a shape this module does not score; Whoosh will."""
+
+
+def best(searcher: Searcher, query: q.Query, filter_query: q.Query | None,
+         window: int) -> tuple[int, list[tuple[float, int]]] | None:
+    """The number of matches and the best ``window`` (score, docnum), best
+    first (ties: lower docnum first, as Whoosh), or None for a query shape
+    left to Whoosh."""
+    if not isinstance(searcher.weighting, BM25F):
+        return None
+    total = 0
+    candidates: list[tuple[float, int]] = []
+    try:
+        for leaf, offset in searcher.leaf_searchers():
+            scores = _scores(_Leaf(leaf, searcher), query)
+            if scores and filter_query is not None:
+                allowed = matching_ids(leaf, filter_query)
+                scores = {d: s for d, s in scores.items() if d in allowed}
+            deleted = leaf.reader().deleted_docs_set if scores else None
+            if deleted:
+                scores = {d: s for d, s in scores.items() if d not in deleted}
+            total += len(scores)
+            if scores:
+                # The window-th best score, then everything at or above it (ties
+                # included), ordered as Whoosh does: score, then docnum.
+                floor = heapq.nlargest(window, scores.values())[-1]
+                candidates.extend((-s, d + offset) for d, s in scores.items() if s >= floor)
+    except Unsupported:
+        return None
+    candidates.sort()
+    return total, [(-negative, docnum) for negative, docnum in candidates[:window]]
+
+
+class _Leaf:
+    """One segment's searcher with the collection-wide statistics of its parent."""
+
+    def __init__(self, leaf: Searcher, parent: Searcher):
+        self.searcher = leaf
+        self.reader = leaf.reader()
+        self.parent = parent
+
+
+def _scores(leaf: _Leaf, query: q.Query) -> Scores:
+    if isinstance(query, q.Term):
+        return _term_scores(leaf, query)
+    if query is q.NullQuery or isinstance(query, type(q.NullQuery)):
+        return {}
+    if isinstance(query, POSITIONAL):
+        raise Unsupported
+    if query.boost != 1.0 and isinstance(query, (q.Or, q.And)):
+        # Whoosh wraps a boosted compound's matcher: its score times the boost.
+        boost = query.boost
+        return {d: s * boost for d, s in _scores(leaf, query.with_boost(1.0)).items()}
+    if isinstance(query, q.Or) and type(query) is q.Or:
+        parts = sorted((_scores(leaf, child) for child in query.subqueries), key=len)
+        found = parts.pop()  # the largest; the others are merged into it
+        get = found.get
+        for part in parts:
+            for docnum, score in part.items():
+                found[docnum] = get(docnum, 0.0) + score
+        return found
+    if type(query) is q.And:
+        if any(isinstance(child, q.Not) for child in query.subqueries):
+            raise Unsupported  # Whoosh scores the negated part too
+        parts = sorted((_scores(leaf, child) for child in query.subqueries), key=len)
+        found = parts[0]
+        for part in parts[1:]:
+            found = {d: s + part[d] for d, s in found.items() if d in part}
+        return found
+    if type(query) is q.AndNot:
+        positive = _scores(leaf, query.a)
+        if not positive:
+            return positive
+        negative = matching_ids(leaf.searcher, query.b)
+        return {d: s for d, s in positive.items() if d not in negative}
+    if isinstance(query, (ConstantScoreQuery, q.NumericRange)):
+        # Filters (session:, year:): a constant score for each match.
+        score = query.score if isinstance(query, ConstantScoreQuery) else query.boost
+        return dict.fromkeys(matching_ids(leaf.searcher, query), float(score))
+    raise Unsupported
+
+
+def _term_scores(leaf: _Leaf, term: q.Term) -> Scores:
+    reader = leaf.reader
+    schema = reader.schema
+    if term.fieldname not in schema:
+        return {}
+    field = schema[term.fieldname]
+    try:
+        btext = field.to_bytes(term.text)
+    except ValueError:
+        return {}
+    if (term.fieldname, btext) not in reader:
+        return {}
+    terms = getattr(reader, "_terms", None)
+    if terms is None or term.minquality:
+        raise Unsupported
+    matcher = terms.matcher(term.fieldname, btext, field.format)
+    boost = term.boost
+    if not field.scorable:  # Whoosh's WeightScorer: the term's weight is its score
+        if not isinstance(matcher, W3LeafMatcher):
+            raise Unsupported
+        found: Scores = {}
+        for ids, weights in _blocks(matcher):
+            found.update(zip(ids, (w * boost if boost != 1.0 else w for w in weights), strict=True))
+        return found
+    if not isinstance(matcher, W3LeafMatcher):
+        raise Unsupported  # postings inlined in the term info: few, Whoosh is fine
+    parent = leaf.parent
+    weighting = parent.weighting
+    idf = parent.idf(term.fieldname, btext)
+    avgfl = parent.avg_field_length(term.fieldname) or 1
+    b = weighting._field_B.get(term.fieldname, weighting.B)  # noqa: SLF001
+    k1 = weighting.K1
+    k1_plus_one = k1 + 1
+    # Whoosh's bm25(): idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))),
+    # with the length term looked up per length byte.
+    norm = _norms(k1, b, avgfl)
+    lengths = _lengths(reader, term.fieldname)
+    found = {}
+    for ids, weights in _blocks(matcher):
+        if boost == 1.0:
+            found.update({d: idf * ((tf * k1_plus_one) / (tf + norm[lengths[d]]))
+                          for d, tf in zip(ids, weights, strict=True)})
+        else:
+            found.update({d: idf * ((tf * k1_plus_one) / (tf + norm[lengths[d]])) * boost
+                          for d, tf in zip(ids, weights, strict=True)})
+    return found
+
+
+def _blocks(matcher: W3LeafMatcher):
+    """(ids, weights) of each posting block, decoded whole."""
+    while matcher.is_active():
+        matcher._read_data()  # noqa: SLF001 - (delta-coded ids, weights, values)
+        data = matcher._data  # noqa: SLF001
+        ids = list(accumulate(data[0]))
+        weights = data[1]
+        if weights is None:
+            weights = repeat(1.0, len(ids))
+        elif isinstance(weights, float):
+            weights = repeat(weights, len(ids))
+        yield ids, weights
+        matcher._next_block()  # noqa: SLF001
+
+
+def _norms(k1: float, b: float, avgfl: float) -> list[float]:
+    return [k1 * ((1 - b) + b * byte_to_length(lb) / avgfl) for lb in range(256)]
+
+
+# Field lengths of each segment, as one byte per document (Whoosh's column).
+_LENGTHS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _lengths(reader, fieldname: str) -> bytes:
+    cache = _LENGTHS.setdefault(reader, {})
+    lengths = cache.get(fieldname)
+    if lengths is None:
+        doccount = reader.doc_count_all()
+        perdoc = reader._perdoc  # noqa: SLF001
+        column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)  # noqa: SLF001
+        if column is None:
+            lengths = bytes(doccount)
+        else:
+            raw = column._dbfile.get(column._basepos, column._count)  # noqa: SLF001
+            lengths = bytes(raw) + bytes(max(0, doccount - len(raw)))
+        cache[fieldname] = lengths
+    return lengths
+
