@@ -12,9 +12,12 @@ every alternative at the next, so a pair is never missed.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
+from itertools import accumulate
 
 from whoosh.analysis import Analyzer, Filter, Token
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import NullMatcher
 from whoosh.matching.wrappers import WrappingMatcher
 from whoosh.query import Query
@@ -105,33 +108,40 @@ class PairPhrase(WrappingQuery):
         return type(self)(child, self.groups, self.fieldname)
 
     def matcher(self, searcher, context=None):
-        child = self.child.matcher(searcher, context)
+        checker = self.checker(searcher)
+        if checker is None:
+            return NullMatcher()
+        return _CheckedMatcher(self.child.matcher(searcher, context), checker)
+
+    def checker(self, searcher) -> PhraseChecker | None:
+        """Checks documents (in increasing order) for the words side by side;
+        None when a word is not in ``searcher``'s index at all."""
         reader = searcher.reader()
         words = []
         for group in self.groups:
             present = [t for t in group if (self.fieldname, t) in reader]
             if not present:
-                return NullMatcher()
+                return None
             words.append([searcher.postings(self.fieldname, t) for t in present])
-        return _CheckedMatcher(child, words)
+        return PhraseChecker(words)
 
 
-class _CheckedMatcher(WrappingMatcher):
-    """Keeps the child's documents where the words stand side by side."""
+class PhraseChecker:
+    """Whether a document holds the phrase's words at consecutive positions.
 
-    def __init__(self, child, words, boost: float = 1.0):
-        super().__init__(child, boost)
+    Ask about documents in increasing order: each word's postings only move
+    forward. ``words``: for each position, the posting matchers of its
+    alternatives in the exact field.
+    """
+
+    def __init__(self, words):
         self._words = words
-        self._find_next()
 
-    def _replacement(self, newchild):
-        return type(self)(newchild, self._words, self.boost)
+    def copy(self) -> PhraseChecker:
+        return PhraseChecker([[m.copy() for m in group] for group in self._words])
 
-    def copy(self):
-        return type(self)(self.child.copy(), [[m.copy() for m in g] for g in self._words],
-                          self.boost)
-
-    def _positions(self, group, docnum: int) -> set[int]:
+    @staticmethod
+    def _positions(group, docnum: int) -> set[int]:
         found: set[int] = set()
         for matcher in group:
             if matcher.is_active() and matcher.id() < docnum:
@@ -140,7 +150,7 @@ class _CheckedMatcher(WrappingMatcher):
                 found.update(matcher.value_as("positions"))
         return found
 
-    def _verified(self, docnum: int) -> bool:
+    def __call__(self, docnum: int) -> bool:
         starts = self._positions(self._words[0], docnum)
         for offset, group in enumerate(self._words[1:], 1):
             if not starts:
@@ -149,10 +159,85 @@ class _CheckedMatcher(WrappingMatcher):
             starts = {p for p in starts if p + offset in positions}
         return bool(starts)
 
+
+def phrase_matches(reader, fieldname: str, groups: list[list[str]],
+                   candidates: list[int]) -> list[int]:
+    """The ``candidates`` (sorted document numbers of one segment) holding the
+    words of ``groups`` at consecutive positions in ``fieldname``.
+
+    Each word's postings are read a block at a time, and only the blocks
+    that hold a candidate are decoded — far cheaper than moving a matcher
+    to each candidate in turn when there are thousands.
+    """
+    starts: dict[int, set[int]] | None = None
+    for offset, group in enumerate(groups):
+        positions = _group_positions(reader, fieldname, group, candidates)
+        if starts is None:
+            starts = positions
+        else:
+            starts = {d: kept for d, found in starts.items()
+                      if (kept := {p for p in found if p + offset in positions.get(d, ())})}
+        candidates = sorted(starts)
+        if not candidates:
+            break
+    return candidates
+
+
+def _group_positions(reader, fieldname: str, terms: list[str],
+                     candidates: list[int]) -> dict[int, set[int]]:
+    """Positions of any of ``terms`` in each candidate that holds one."""
+    found: dict[int, set[int]] = {}
+    field = reader.schema[fieldname]
+    decode = field.format.decode_positions  # Whoosh decodes its own (pickled) values
+    raw_terms = getattr(reader, "_terms", None)
+    for term in terms:
+        btext = field.to_bytes(term)
+        if (fieldname, btext) not in reader:
+            continue
+        matcher = (raw_terms.matcher(fieldname, btext, field.format) if raw_terms is not None
+                   else reader.postings(fieldname, btext))
+        if not isinstance(matcher, W3LeafMatcher):
+            wanted = set(candidates)
+            while matcher.is_active():
+                if matcher.id() in wanted:
+                    found.setdefault(matcher.id(), set()).update(matcher.value_as("positions"))
+                matcher.next()
+            continue
+        i, count = 0, len(candidates)
+        while matcher.is_active() and i < count:
+            last = matcher._maxid  # noqa: SLF001 - the block's last document, known before decoding it
+            if candidates[i] <= last:
+                j = bisect_right(candidates, last, i)
+                matcher._read_data()  # noqa: SLF001 - (delta-coded ids, weights, values)
+                ids, _weights, values = matcher._data  # noqa: SLF001
+                where = {docnum: k for k, docnum in enumerate(accumulate(ids))}
+                for docnum in candidates[i:j]:
+                    k = where.get(docnum)
+                    if k is not None:
+                        found.setdefault(docnum, set()).update(decode(values[k]))
+                i = j
+            matcher._next_block()  # noqa: SLF001
+    return found
+
+
+class _CheckedMatcher(WrappingMatcher):
+    """Keeps the child's documents where the words stand side by side."""
+
+    def __init__(self, child, checker: PhraseChecker, boost: float = 1.0):
+        super().__init__(child, boost)
+        self._checker = checker
+        self._find_next()
+
+    def _replacement(self, newchild):
+        return type(self)(newchild, self._checker, self.boost)
+
+    def copy(self):
+        return type(self)(self.child.copy(), self._checker.copy(), self.boost)
+
     def _find_next(self) -> bool:
         child = self.child
         moved = False
-        while child.is_active() and not self._verified(child.id()):
+        while child.is_active() and not self._checker(child.id()):
             moved = child.next() or moved
         return moved
 

@@ -30,6 +30,9 @@ from resosearch.models import normalize_ref
 from resosearch.pairs import PairPhrase, pair_groups
 from resosearch.schema import NOTES_WEIGHT, fold_keyword
 
+# The word-pairs field of each positional field (see pairs.py).
+PAIRS_FIELDS = {"exact": "pairs", "notes_exact": "notes_pairs"}
+
 MAX_QUERY_CHARS = 5000
 # How many index terms a prefix, wildcard or fuzzy term may expand to.
 MAX_EXPANSION = 64
@@ -188,23 +191,26 @@ class Compiler:
             return None
         if len(groups) == 1:
             return self._any(fieldname, [t for t, _, _ in groups[0]], boost)
-        if fieldname == "exact" and slop == 1:
+        if fieldname in PAIRS_FIELDS and slop == 1:
             # An exact phrase: its word pairs are a few cheap term lookups; two
             # words need nothing more, longer phrases are checked by position.
-            pairs = self.pairs(groups, boost)
+            pairs = self.pairs(groups, boost, PAIRS_FIELDS[fieldname])
             if len(groups) == 2:
                 return pairs
-            return PairPhrase(pairs, [[t for t, _, _ in g] for g in groups])
+            return PairPhrase(pairs, [[t for t, _, _ in g] for g in groups], fieldname)
         if all(len(g) == 1 for g in groups):
             return q.Phrase(fieldname, [g[0][0] for g in groups], slop=slop, boost=boost)
         parts = [self._any(fieldname, [t for t, _, _ in g]) for g in groups]
         return q.Sequence(parts, slop=slop, boost=boost)
 
-    def pairs(self, groups: list[list[tuple[str, int, int]]], boost: float = 1.0) -> q.Query:
+    def pairs(self, groups: list[list[tuple[str, int, int]]], boost: float = 1.0,
+              fieldname: str = "pairs") -> q.Query:
         """All the adjacent word pairs of ``groups`` (consecutive positions)."""
         terms = [[t for t, _, _ in g] for g in groups]
-        parts = [self._any("pairs", alternatives) for alternatives in pair_groups(terms)]
-        return parts[0] if len(parts) == 1 else q.And(parts, boost=boost)
+        parts = [self._any(fieldname, alternatives) for alternatives in pair_groups(terms)]
+        if len(parts) == 1:
+            return parts[0].with_boost(parts[0].boost * boost) if boost != 1.0 else parts[0]
+        return q.And(parts, boost=boost)
 
     def pairs_bonus(self, text: str, boost: float) -> q.Query | None:
         """Any adjacent pair of the words of ``text``: a bonus for words that

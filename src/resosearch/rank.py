@@ -25,6 +25,7 @@ from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
 from resosearch.count import POSITIONAL, matching_ids
+from resosearch.pairs import PairPhrase, phrase_matches
 
 Scores = dict[int, float]
 
@@ -77,8 +78,10 @@ def _scores(leaf: _Leaf, query: q.Query) -> Scores:
         return _term_scores(leaf, query)
     if query is q.NullQuery or isinstance(query, type(q.NullQuery)):
         return {}
+    if isinstance(query, PairPhrase):
+        return _phrase_scores(leaf, query)
     if isinstance(query, POSITIONAL):
-        raise Unsupported
+        return _matched_scores(leaf, query)
     if query.boost != 1.0 and isinstance(query, (q.Or, q.And)):
         # Whoosh wraps a boosted compound's matcher: its score times the boost.
         boost = query.boost
@@ -110,6 +113,25 @@ def _scores(leaf: _Leaf, query: q.Query) -> Scores:
         score = query.score if isinstance(query, ConstantScoreQuery) else query.boost
         return dict.fromkeys(matching_ids(leaf.searcher, query), float(score))
     raise Unsupported
+
+
+def _phrase_scores(leaf: _Leaf, phrase: PairPhrase) -> Scores:
+    """The pairs' scores of the candidates that hold the words side by side."""
+    candidates = _scores(leaf, phrase.child)
+    if not candidates:
+        return candidates
+    matches = phrase_matches(leaf.reader, phrase.fieldname, phrase.groups, sorted(candidates))
+    return {d: candidates[d] for d in matches}
+
+
+def _matched_scores(leaf: _Leaf, query: q.Query) -> Scores:
+    """A query whose matches need positions checked, through its Whoosh matcher."""
+    matcher = query.matcher(leaf.searcher, leaf.searcher.context())
+    found: Scores = {}
+    while matcher.is_active():
+        found[matcher.id()] = matcher.score()
+        matcher.next()
+    return found
 
 
 def _term_scores(leaf: _Leaf, term: q.Term) -> Scores:

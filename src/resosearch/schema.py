@@ -60,6 +60,7 @@ def build_schema() -> fields.Schema:
         pairs=fields.TEXT(analyzer=pairs_analyzer(), phrase=False),
         notes=fields.TEXT(analyzer=text, phrase=False),
         notes_exact=fields.TEXT(analyzer=exact, phrase=True),
+        notes_pairs=fields.TEXT(analyzer=pairs_analyzer(), phrase=False),
         # Display-only context.
         paragraph=fields.STORED(),
         footnotes=fields.STORED(),
@@ -128,6 +129,7 @@ def documents(resolution: Resolution) -> Iterator[dict[str, Any]]:
         if note_text:
             doc["notes"] = note_text
             doc["notes_exact"] = note_text
+            doc["notes_pairs"] = note_text
         yield doc
     metadata = resolution_metadata(resolution)
     metadata["footnotes"] = [note.to_dict() for note in resolution.footnotes]

@@ -218,12 +218,12 @@ class Index:
         the best RERANK_WINDOW candidates (inside the query it would be checked
         on every match and defeat Whoosh's block skipping)."""
         window = max(RERANK_WINDOW, wanted)
-        exhaustive = needs_positions(main)
-        fast = None if exhaustive else rank.best(searcher, main, filter_query, window)
+        fast = rank.best(searcher, main, filter_query, window)
         if fast is not None:
             total, ranked = fast
         else:
-            total, ranked = self._collected(searcher, main, filter_query, window, exhaustive)
+            total, ranked = self._collected(searcher, main, filter_query, window,
+                                            needs_positions(main))
         proximity = self._proximity(compiled, searcher)
         if proximity is not None and len(ranked) > 1:
             bonus = _scores_for(searcher, proximity, [docnum for _, docnum in ranked])
