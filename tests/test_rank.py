@@ -1,0 +1,103 @@
+"""rank.py and count.py against Whoosh's own matchers, on the real seed index.
+
+The fast paths score posting blocks in bulk and count with sets; every
+query here is also run through Whoosh's exhaustive collector, and the two
+must agree on the total, the order of the best 50 and their scores.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from whoosh import collectors
+
+from resosearch import build, rank
+from resosearch.count import count, needs_positions
+from resosearch.search import Index, _filters
+
+QUERIES = [
+    "coopération",
+    "cooperation triangulaire",
+    "Sud-Sud",
+    '"coopération Sud-Sud"',
+    '"mise en œuvre de la"',
+    '"renforcement des capacités"~3',
+    "développement OR pauvreté",
+    "coopération -triangulaire",
+    "coopé*",
+    "cooperaton~",
+    "64/222",
+    "A/RES/64/222",
+    "Nairobi",
+    "notes:rapport",
+    "kind:operative prie",
+    "verb:prie secrétaire",
+    "session:64 coopération",
+    "year:[2009 TO 2017] développement",
+    "cites:64/222",
+    "title:coopération",
+    '"Nations Unies"^2 développement',
+]
+
+
+def whoosh_answer(searcher, main, filter_query, window=50):
+    collector = collectors.TopCollector(window, usequality=False, replace=0)
+    if filter_query is not None:
+        collector = collectors.FilterCollector(collector, allow=filter_query)
+    searcher.search_with_collector(main, collector)
+    results = collector.results()
+    return len(results), [(hit.score, hit.docnum) for hit in results]
+
+
+def assert_same(index: Index, query: str, filters=()) -> int:
+    with index.matching(query, list(filters)) as (searcher, _compiled, main, filter_query):
+        assert main is not None, query
+        expected_total, expected = whoosh_answer(searcher, main, filter_query)
+        fast = rank.best(searcher, main, filter_query, 50)
+        if fast is not None:
+            total, ranked = fast
+            assert total == expected_total, query
+            assert [d for _, d in ranked] == [d for _, d in expected], query
+            assert [s for s, _ in ranked] == pytest.approx([s for s, _ in expected], rel=1e-12), query
+        if not needs_positions(main):
+            assert count(searcher, main, filter_query) == expected_total, query
+        return expected_total
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_bulk_ranking_and_counting_agree_with_whoosh(seed_index, query):
+    assert assert_same(seed_index, query) > 0
+
+
+def test_filters_agree_with_whoosh(seed_index):
+    filters = _filters(None, (2009, 2017), "operative", None, None)
+    assert assert_same(seed_index, "coopération", filters) > 0
+    filters = _filters([64, 68], None, None, "prie", ["68/230", "64/1"])
+    assert assert_same(seed_index, "secrétaire général", filters) > 0
+
+
+def test_only_positional_and_negated_queries_are_left_to_whoosh(seed_index):
+    with seed_index.matching('"coopération Sud-Sud" développement', []) as (searcher, _c, main, fq):
+        assert needs_positions(main)
+        assert rank.best(searcher, main, fq, 10) is not None  # phrases are scored in bulk too
+    with seed_index.matching("coopération -triangulaire", []) as (searcher, _c, main, fq):
+        assert rank.best(searcher, main, fq, 10) is None  # Whoosh scores the negated part
+
+
+def test_several_segments_and_deleted_documents(tmp_path, seed_index_dir):
+    """After `add` (a second segment, the replaced paragraphs deleted in the
+    first) the totals must not count deleted paragraphs."""
+    folder = tmp_path / "index"
+    shutil.copytree(seed_index_dir, folder)
+    seeds = sorted(p for p in build.bundled_paths())
+    build.add([seeds[0]], folder)
+    with Index(folder) as index:
+        with index.matching("coopération", []) as (searcher, _c, _m, _f):
+            assert len(searcher.leaf_searchers()) == 2
+            assert searcher.reader().has_deletions()
+        for query in ("coopération", '"coopération Sud-Sud"', "session:64 coopération"):
+            assert_same(index, query)
+        before = index.search("coopération").total
+    with Index(seed_index_dir) as original:
+        assert original.search("coopération").total == before
