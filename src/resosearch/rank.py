@@ -14,16 +14,16 @@ floating-point additions; queries of other shapes (phrases, negations inside
 from __future__ import annotations
 
 import heapq
-import weakref
 from itertools import accumulate, repeat
 
 from whoosh import query as q
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.query.wrappers import ConstantScoreQuery
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
+from resosearch.codec import PerDocReader
 from resosearch.count import POSITIONAL, matching_ids
 from resosearch.pairs import PairPhrase, phrase_matches
 
@@ -201,22 +201,9 @@ def _norms(k1: float, b: float, avgfl: float) -> list[float]:
     return [k1 * ((1 - b) + b * byte_to_length(lb) / avgfl) for lb in range(256)]
 
 
-# Field lengths of each segment, as one byte per document (Whoosh's column).
-_LENGTHS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 def _lengths(reader, fieldname: str) -> bytes:
-    cache = _LENGTHS.setdefault(reader, {})
-    lengths = cache.get(fieldname)
-    if lengths is None:
-        doccount = reader.doc_count_all()
-        perdoc = reader._perdoc  # noqa: SLF001
-        column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)  # noqa: SLF001
-        if column is None:
-            lengths = bytes(doccount)
-        else:
-            raw = column._dbfile.get(column._basepos, column._count)  # noqa: SLF001
-            lengths = bytes(raw) + bytes(max(0, doccount - len(raw)))
-        cache[fieldname] = lengths
-    return lengths
-
+    """The length byte of each document of the segment, for ``fieldname``."""
+    perdoc = reader._perdoc  # noqa: SLF001
+    if not isinstance(perdoc, PerDocReader):
+        raise Unsupported  # a segment written by another codec
+    return perdoc.length_bytes(fieldname) or bytes(reader.doc_count_all())
