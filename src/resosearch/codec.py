@@ -1,4 +1,4 @@
-"""Whoosh's default codec, with three costs removed.
+"""Whoosh's default codec (W3), with four costs removed.
 
 * When Whoosh writes a segment it looks up each posting's field length; for
   a field without lengths (IDs, numbers, keywords) it asks the file system
@@ -14,15 +14,31 @@
   sub-file is read straight from the map, and only the bytes asked for are
   copied.
 
-Segments written with this codec are ordinary W3 segments.
+* W3 pickles each block of postings as tuples of Python ints and floats
+  (2 and 9 bytes apiece before compression). Here a block's document
+  numbers are one array of deltas in the smallest integer type that holds
+  them, and whole-number weights (term frequencies) one byte each: the
+  postings take about half the space, and decode at C speed.
+
+The files are otherwise W3's: same layout, same term index, same columns.
+Whoosh internals this module relies on (block data, length columns) are
+used nowhere else: ``block_ids`` and ``block_weights`` are how the rest of
+resosearch reads a block.
 """
 
 from __future__ import annotations
 
+import sys
+from array import array
+from collections.abc import Iterable, Iterator
+from itertools import accumulate, chain, repeat
+
 from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
     W3Codec,
+    W3LeafMatcher,
     W3PerDocReader,
+    W3PostingsWriter,
     W3Segment,
     _lenfield,
 )
@@ -73,11 +89,21 @@ class PerDocReader(W3PerDocReader):
 
 
 class Codec(W3Codec):
-    """W3Codec whose per-document reader caches missing columns and whose
-    segments open their compound file without copying it."""
+    """W3Codec with compact posting blocks, in-memory field lengths and
+    compound files read in place."""
 
     def per_document_reader(self, storage, segment):
         return PerDocReader(storage, segment)
+
+    def postings_writer(self, dbfile, byteids=False):
+        return PostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
+                              compression=self._compression, inlinelimit=self._inlinelimit)
+
+    def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
+        if terminfo.is_inlined():
+            return super().postings_reader(dbfile, terminfo, format_, term, scorer)
+        offset, length = terminfo.extent()
+        return LeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
 
     def new_segment(self, storage, indexname):
         return Segment(self, indexname)
@@ -152,3 +178,108 @@ class _MapReader:
 
     def close(self) -> None:
         pass
+
+
+# -- compact posting blocks ------------------------------------------------------
+
+_INT_TYPES = "BHI"  # 1, 2 and 4 bytes
+
+
+def _pack_ints(values) -> bytes:
+    """Non-negative ints as a typecode byte and a little-endian array."""
+    largest = max(values, default=0)
+    typecode = "B" if largest < 1 << 8 else "H" if largest < 1 << 16 else "I"
+    packed = array(typecode, values)
+    if sys.byteorder == "big":
+        packed.byteswap()
+    return typecode.encode() + packed.tobytes()
+
+
+def _unpack_ints(data: bytes) -> array:
+    packed = array(chr(data[0]))
+    packed.frombytes(data[1:])
+    if sys.byteorder == "big":
+        packed.byteswap()
+    return packed
+
+
+class PostingsWriter(W3PostingsWriter):
+    """W3's postings writer, with document numbers as an array of deltas and
+    whole-number weights as bytes."""
+
+    def _mini_ids(self):
+        if self._byteids:
+            return super()._mini_ids()
+        ids = self._ids
+        return _pack_ints([b - a for a, b in zip(chain((0,), ids), ids, strict=False)])
+
+    def _mini_weights(self):
+        weights = self._weights
+        first = weights[0]
+        if all(w == first for w in weights):
+            return None if first == 1.0 else first
+        if all(w.is_integer() and 0 < w < 256 for w in weights):
+            return bytes(int(w) for w in weights)
+        return tuple(weights)
+
+
+def block_ids(data: tuple) -> Iterable[int]:
+    """The document numbers of a block's data (W3's or ours), in order."""
+    ids = data[0]
+    return accumulate(_unpack_ints(ids) if isinstance(ids, bytes) else ids)
+
+
+def block_weights(data: tuple, count: int) -> Iterable[float]:
+    """The weights of a block's ``count`` postings."""
+    weights = data[1]
+    if weights is None:
+        return repeat(1.0, count)
+    if isinstance(weights, float):
+        return repeat(weights, count)
+    if isinstance(weights, bytes):
+        return map(float, weights)
+    return weights
+
+
+class LeafMatcher(W3LeafMatcher):
+    """W3's posting reader, for compact blocks."""
+
+    def _read_ids(self):
+        if self._data is None:
+            self._read_data()
+        self._ids = tuple(block_ids(self._data))
+
+    def _read_weights(self):
+        if self._data is None:
+            self._read_data()
+        self._weights = array("f", block_weights(self._data, self._blocklength))
+
+    def read_block(self) -> tuple[list[int], Iterable[float], tuple | None]:
+        """The current block, decoded whole: document numbers, weights, values."""
+        if self._data is None:
+            self._read_data()
+        data = self._data
+        return list(block_ids(data)), block_weights(data, self._blocklength), data[2]
+
+    def next_block(self) -> None:
+        """Move to the next block (past the end after the last one)."""
+        self._next_block()
+
+
+def raw_postings(reader, fieldname: str, btext: bytes):
+    """The postings of one term of a segment, deleted documents included (the
+    caller subtracts them once), or None for a term the segment lacks. A
+    :class:`LeafMatcher` unless the segment was written by another codec."""
+    if (fieldname, btext) not in reader:
+        return None
+    terms = getattr(reader, "_terms", None)
+    if terms is None:
+        return reader.postings(fieldname, btext)
+    return terms.matcher(fieldname, btext, reader.schema[fieldname].format)
+
+
+def blocks(matcher: LeafMatcher) -> Iterator[tuple[list[int], Iterable[float], tuple | None]]:
+    """Every block of ``matcher`` from where it stands, decoded whole."""
+    while matcher.is_active():
+        yield matcher.read_block()
+        matcher.next_block()

@@ -4,20 +4,18 @@ Ranking needs only the best few documents, and Whoosh finds those while
 skipping posting blocks that cannot reach the top (block-max scoring). The
 total number of matches needs every match — but not its score. Here each
 term's posting list is read a block at a time, decoded at C speed
-(``itertools.accumulate`` over the block's delta-coded ids), and the query's
-structure is applied with set operations. Queries whose matches must be
+(resosearch.codec), and the query's structure is applied with set
+operations. Queries whose matches must be
 checked on word positions (phrases) are counted through their own matcher.
 """
 
 from __future__ import annotations
 
-from itertools import accumulate
-
 from whoosh import query as q
-from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.query.wrappers import ConstantScoreQuery, WeightingQuery
 from whoosh.searching import Searcher
 
+from resosearch.codec import LeafMatcher, blocks, raw_postings
 from resosearch.pairs import PairPhrase
 
 # Positional queries: their matches are only known after checking positions.
@@ -105,19 +103,12 @@ def term_ids(leaf: Searcher, fieldname: str, text: object) -> set[int]:
     reader = leaf.reader()
     if fieldname not in reader.schema:
         return set()
-    btext = reader.schema[fieldname].to_bytes(text)
-    if (fieldname, btext) not in reader:
+    matcher = raw_postings(reader, fieldname, reader.schema[fieldname].to_bytes(text))
+    if matcher is None:
         return set()
-    # The raw postings, without the deleted-documents filter (count() applies it once).
-    terms = getattr(reader, "_terms", None)
-    if terms is None:
-        return set(reader.postings(fieldname, btext).all_ids())
-    matcher = terms.matcher(fieldname, btext, reader.schema[fieldname].format)
-    if not isinstance(matcher, W3LeafMatcher):
-        return set(matcher.all_ids())  # postings inlined in the term info
+    if not isinstance(matcher, LeafMatcher):
+        return set(matcher.all_ids())  # another codec's segment
     found: set[int] = set()
-    while matcher.is_active():
-        matcher._read_data()  # noqa: SLF001 - Whoosh's block data: (delta-coded ids, …)
-        found.update(accumulate(matcher._data[0]))  # noqa: SLF001
-        matcher._next_block()  # noqa: SLF001
+    for ids, _weights, _values in blocks(matcher):
+        found.update(ids)
     return found

@@ -14,16 +14,15 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
-from itertools import accumulate
 
 from whoosh.analysis import Analyzer, Filter, Token
-from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import NullMatcher
 from whoosh.matching.wrappers import WrappingMatcher
 from whoosh.query import Query
 from whoosh.query.wrappers import WrappingQuery
 
 from resosearch.analysis import exact_analyzer
+from resosearch.codec import LeafMatcher, raw_postings
 
 SEPARATOR = " "
 
@@ -188,15 +187,12 @@ def _group_positions(reader, fieldname: str, terms: list[str],
     """Positions of any of ``terms`` in each candidate that holds one."""
     found: dict[int, set[int]] = {}
     field = reader.schema[fieldname]
-    decode = field.format.decode_positions  # Whoosh decodes its own (pickled) values
-    raw_terms = getattr(reader, "_terms", None)
+    decode = field.format.decode_positions
     for term in terms:
-        btext = field.to_bytes(term)
-        if (fieldname, btext) not in reader:
+        matcher = raw_postings(reader, fieldname, field.to_bytes(term))
+        if matcher is None:
             continue
-        matcher = (raw_terms.matcher(fieldname, btext, field.format) if raw_terms is not None
-                   else reader.postings(fieldname, btext))
-        if not isinstance(matcher, W3LeafMatcher):
+        if not isinstance(matcher, LeafMatcher):  # another codec's segment
             wanted = set(candidates)
             while matcher.is_active():
                 if matcher.id() in wanted:
@@ -205,18 +201,17 @@ def _group_positions(reader, fieldname: str, terms: list[str],
             continue
         i, count = 0, len(candidates)
         while matcher.is_active() and i < count:
-            last = matcher._maxid  # noqa: SLF001 - the block's last document, known before decoding it
+            last = matcher.block_max_id()  # known before the block is decoded
             if candidates[i] <= last:
                 j = bisect_right(candidates, last, i)
-                matcher._read_data()  # noqa: SLF001 - (delta-coded ids, weights, values)
-                ids, _weights, values = matcher._data  # noqa: SLF001
-                where = {docnum: k for k, docnum in enumerate(accumulate(ids))}
+                ids, _weights, values = matcher.read_block()
+                where = {docnum: k for k, docnum in enumerate(ids)}
                 for docnum in candidates[i:j]:
                     k = where.get(docnum)
                     if k is not None:
                         found.setdefault(docnum, set()).update(decode(values[k]))
                 i = j
-            matcher._next_block()  # noqa: SLF001
+            matcher.next_block()
     return found
 
 

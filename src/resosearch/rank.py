@@ -14,16 +14,14 @@ floating-point additions; queries of other shapes (phrases, negations inside
 from __future__ import annotations
 
 import heapq
-from itertools import accumulate, repeat
 
 from whoosh import query as q
-from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.query.wrappers import ConstantScoreQuery
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from resosearch.codec import PerDocReader
+from resosearch.codec import LeafMatcher, PerDocReader, blocks, raw_postings
 from resosearch.count import POSITIONAL, matching_ids
 from resosearch.pairs import PairPhrase, phrase_matches
 
@@ -144,22 +142,20 @@ def _term_scores(leaf: _Leaf, term: q.Term) -> Scores:
         btext = field.to_bytes(term.text)
     except ValueError:
         return {}
-    if (term.fieldname, btext) not in reader:
-        return {}
-    terms = getattr(reader, "_terms", None)
-    if terms is None or term.minquality:
+    if term.minquality:
         raise Unsupported
-    matcher = terms.matcher(term.fieldname, btext, field.format)
+    matcher = raw_postings(reader, term.fieldname, btext)
+    if matcher is None:
+        return {}
+    if not isinstance(matcher, LeafMatcher):
+        raise Unsupported  # a segment written by another codec
     boost = term.boost
     if not field.scorable:  # Whoosh's WeightScorer: the term's weight is its score
-        if not isinstance(matcher, W3LeafMatcher):
-            raise Unsupported
         found: Scores = {}
-        for ids, weights in _blocks(matcher):
-            found.update(zip(ids, (w * boost if boost != 1.0 else w for w in weights), strict=True))
+        for ids, weights, _values in blocks(matcher):
+            found.update(zip(ids, (w * boost for w in weights) if boost != 1.0 else weights,
+                             strict=True))
         return found
-    if not isinstance(matcher, W3LeafMatcher):
-        raise Unsupported  # postings inlined in the term info: few, Whoosh is fine
     parent = leaf.parent
     weighting = parent.weighting
     idf = parent.idf(term.fieldname, btext)
@@ -172,7 +168,7 @@ def _term_scores(leaf: _Leaf, term: q.Term) -> Scores:
     norm = _norms(k1, b, avgfl)
     lengths = _lengths(reader, term.fieldname)
     found = {}
-    for ids, weights in _blocks(matcher):
+    for ids, weights, _values in blocks(matcher):
         if boost == 1.0:
             found.update({d: idf * ((tf * k1_plus_one) / (tf + norm[lengths[d]]))
                           for d, tf in zip(ids, weights, strict=True)})
@@ -180,21 +176,6 @@ def _term_scores(leaf: _Leaf, term: q.Term) -> Scores:
             found.update({d: idf * ((tf * k1_plus_one) / (tf + norm[lengths[d]])) * boost
                           for d, tf in zip(ids, weights, strict=True)})
     return found
-
-
-def _blocks(matcher: W3LeafMatcher):
-    """(ids, weights) of each posting block, decoded whole."""
-    while matcher.is_active():
-        matcher._read_data()  # noqa: SLF001 - (delta-coded ids, weights, values)
-        data = matcher._data  # noqa: SLF001
-        ids = list(accumulate(data[0]))
-        weights = data[1]
-        if weights is None:
-            weights = repeat(1.0, len(ids))
-        elif isinstance(weights, float):
-            weights = repeat(weights, len(ids))
-        yield ids, weights
-        matcher._next_block()  # noqa: SLF001
 
 
 def _norms(k1: float, b: float, avgfl: float) -> list[float]:
