@@ -29,22 +29,26 @@ resosearch reads a block.
 from __future__ import annotations
 
 import sys
+import zlib
 from array import array
 from collections.abc import Iterable, Iterator
 from itertools import accumulate, chain, repeat
 
 from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
+    WHOOSH3_HEADER_MAGIC,
     W3Codec,
     W3LeafMatcher,
     W3PerDocReader,
     W3PostingsWriter,
     W3Segment,
+    W3TermInfo,
     _lenfield,
 )
+from whoosh.compat import dumps  # writing only; reading is Whoosh's own code
 from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.structfile import BufferFile
-from whoosh.util.numeric import byte_to_length
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 
 class PerDocReader(W3PerDocReader):
@@ -182,7 +186,10 @@ class _MapReader:
 
 # -- compact posting blocks ------------------------------------------------------
 
-_INT_TYPES = "BHI"  # 1, 2 and 4 bytes
+# Pickle protocol of the blocks written here (W3 uses 2; Python >= 3.4 reads 4).
+PROTOCOL = 4
+# Terms with at most this many postings keep them in their term info.
+INLINE_POSTINGS = 2
 
 
 def _pack_ints(values) -> bytes:
@@ -204,14 +211,55 @@ def _unpack_ints(data: bytes) -> array:
 
 
 class PostingsWriter(W3PostingsWriter):
-    """W3's postings writer, with document numbers as an array of deltas and
-    whole-number weights as bytes."""
+    """W3's postings writer, with document numbers as an array of deltas,
+    whole-number weights as bytes, and blocks pickled with protocol 4."""
 
     def _mini_ids(self):
         if self._byteids:
             return super()._mini_ids()
         ids = self._ids
         return _pack_ints([b - a for a, b in zip(chain((0,), ids), ids, strict=False)])
+
+    def start_postings(self, format_, terminfo):
+        super().start_postings(format_, TermInfo())  # W3's, with compact inlined postings
+
+    def finish_postings(self):
+        # A term in one or two documents (most word pairs) keeps its postings
+        # in its term info, saving a block's header, info and data. (W3 means
+        # to do this below ``inlinelimit``, but its call to the term info is
+        # misspelt, so it never does.)
+        if not self.written() and len(self) <= INLINE_POSTINGS:
+            terminfo = self._terminfo
+            terminfo.add_block(self)
+            terminfo.set_inlined(self._ids, self._weights, self._values)
+            self._terminfo = None
+            return terminfo
+        return super().finish_postings()
+
+    def _write_block(self, last=False):
+        # W3's block layout (a length, an info tuple, the data tuple), written
+        # with a current pickle protocol: W3's protocol 2 has no bytes type
+        # and spends some 14 bytes on each posting's value.
+        postfile = self._postfile
+        if not self._blockcount:
+            postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        data = dumps((self._mini_ids(), self._mini_weights(), self._mini_values()), PROTOCOL)
+        compression = self._compression
+        if compression:
+            compressed = zlib.compress(data, compression)
+            # A short block often grows when compressed: keep it as it is.
+            data, compression = (compressed, compression) if len(compressed) < len(data) \
+                else (data, 0)
+        ids = self._ids
+        info = dumps((len(ids), ids[-1], self._maxweight, compression,  # no bytes: protocol 2
+                      length_to_byte(self._minlength), length_to_byte(self._maxlength)), 2)
+        length = len(info) + len(data)
+        postfile.write_int(-length if last else length)  # negative: the last block
+        postfile.write(info)
+        postfile.write(data)
+        self._blockcount += 1
+        self._new_block()
 
     def _mini_weights(self):
         weights = self._weights
@@ -221,6 +269,20 @@ class PostingsWriter(W3PostingsWriter):
         if all(w.is_integer() and 0 < w < 256 for w in weights):
             return bytes(int(w) for w in weights)
         return tuple(weights)
+
+
+class TermInfo(W3TermInfo):
+    """W3's term info; inlined postings are pickled with protocol 4 (bytes
+    values without protocol 2's detour through text) and whole-number
+    weights as ints. W3's reader reads it as it is."""
+
+    def to_bytes(self):
+        if not self.is_inlined():
+            return super().to_bytes()
+        ids, weights, values = self._inlined
+        weights = tuple(int(w) if w.is_integer() else w for w in weights)
+        head = super().to_bytes()[:self._struct.size]  # W3's fixed part, then our pickle
+        return head + dumps((ids, weights, values), PROTOCOL)
 
 
 def block_ids(data: tuple) -> Iterable[int]:
@@ -278,8 +340,20 @@ def raw_postings(reader, fieldname: str, btext: bytes):
     return terms.matcher(fieldname, btext, reader.schema[fieldname].format)
 
 
-def blocks(matcher: LeafMatcher) -> Iterator[tuple[list[int], Iterable[float], tuple | None]]:
-    """Every block of ``matcher`` from where it stands, decoded whole."""
+def blocks(matcher) -> Iterator[tuple[list[int], Iterable[float], tuple | None]]:
+    """Every block of ``matcher`` from where it stands, decoded whole: a
+    LeafMatcher's blocks as stored, any other matcher's postings (a term's
+    inlined postings, another codec's) as one block."""
+    if isinstance(matcher, LeafMatcher):
+        while matcher.is_active():
+            yield matcher.read_block()
+            matcher.next_block()
+        return
+    ids, weights, values = [], [], []
     while matcher.is_active():
-        yield matcher.read_block()
-        matcher.next_block()
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        values.append(matcher.value())
+        matcher.next()
+    if ids:
+        yield ids, weights, tuple(values)

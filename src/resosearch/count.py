@@ -15,7 +15,7 @@ from whoosh import query as q
 from whoosh.query.wrappers import ConstantScoreQuery, WeightingQuery
 from whoosh.searching import Searcher
 
-from resosearch.codec import LeafMatcher, blocks, raw_postings
+from resosearch.codec import blocks, raw_postings
 from resosearch.pairs import PairPhrase
 
 # Positional queries: their matches are only known after checking positions.
@@ -106,8 +106,6 @@ def term_ids(leaf: Searcher, fieldname: str, text: object) -> set[int]:
     matcher = raw_postings(reader, fieldname, reader.schema[fieldname].to_bytes(text))
     if matcher is None:
         return set()
-    if not isinstance(matcher, LeafMatcher):
-        return set(matcher.all_ids())  # another codec's segment
     found: set[int] = set()
     for ids, _weights, _values in blocks(matcher):
         found.update(ids)

@@ -21,7 +21,7 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from resosearch.codec import LeafMatcher, PerDocReader, blocks, raw_postings
+from resosearch.codec import PerDocReader, blocks, raw_postings
 from resosearch.count import POSITIONAL, matching_ids
 from resosearch.pairs import PairPhrase, phrase_matches
 
@@ -147,8 +147,6 @@ def _term_scores(leaf: _Leaf, term: q.Term) -> Scores:
     matcher = raw_postings(reader, term.fieldname, btext)
     if matcher is None:
         return {}
-    if not isinstance(matcher, LeafMatcher):
-        raise Unsupported  # a segment written by another codec
     boost = term.boost
     if not field.scorable:  # Whoosh's WeightScorer: the term's weight is its score
         found: Scores = {}
