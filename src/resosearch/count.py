@@ -15,8 +15,8 @@ from whoosh import query as q
 from whoosh.query.wrappers import ConstantScoreQuery, WeightingQuery
 from whoosh.searching import Searcher
 
-from resosearch.codec import blocks, raw_postings
 from resosearch.pairs import PairPhrase
+from resosearch.postings import blocks, raw_postings
 
 # Positional queries: their matches are only known after checking positions.
 POSITIONAL = (q.Phrase, q.Sequence, PairPhrase)

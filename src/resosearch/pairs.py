@@ -22,7 +22,7 @@ from whoosh.query import Query
 from whoosh.query.wrappers import WrappingQuery
 
 from resosearch.analysis import exact_analyzer
-from resosearch.codec import LeafMatcher, raw_postings
+from resosearch.postings import LeafMatcher, raw_postings
 
 SEPARATOR = " "
 

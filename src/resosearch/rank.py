@@ -21,9 +21,10 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from resosearch.codec import PerDocReader, blocks, raw_postings
+from resosearch.codec import PerDocReader
 from resosearch.count import POSITIONAL, matching_ids
 from resosearch.pairs import PairPhrase, phrase_matches
+from resosearch.postings import blocks, raw_postings
 
 Scores = dict[int, float]
 
