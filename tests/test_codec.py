@@ -1,0 +1,158 @@
+"""The index's storage: compact positions and posting blocks, stored fields
+compressed against a dictionary, compound files read in place — each read
+back through Whoosh itself and compared with what was written."""
+
+from __future__ import annotations
+
+import io
+import random
+
+import pytest
+from whoosh import fields, index
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.filedb.filestore import RamStorage
+
+from resosearch.analysis import exact_analyzer, text_analyzer
+from resosearch.codec import DICTIONARY_SAMPLE, Codec
+from resosearch.count import count, term_ids
+from resosearch.mapped import _MapReader
+from resosearch.postings import _pack_ints, _unpack_ints
+from resosearch.schema import CompactPositions, positional_text
+
+
+@pytest.mark.parametrize("largest", [50, 300, 70_000, 5_000_000])
+def test_compact_positions_round_trip(largest):
+    format_ = CompactPositions()
+    rng = random.Random(largest)
+    for _ in range(300):
+        positions = sorted(rng.sample(range(largest), rng.randint(1, 12)))
+        value = format_.encode(positions)
+        assert format_.decode_positions(value) == positions
+        assert format_.decode_frequency(value) == len(positions)
+    assert len(format_.encode([3, 5, 9])) == 3  # one byte a position, in a paragraph
+
+
+@pytest.mark.parametrize("values", [[0, 5, 255], [256, 1], [70_000, 3], []])
+def test_packed_ints_round_trip(values):
+    packed = _pack_ints(values)
+    assert list(_unpack_ints(packed)) == values
+    assert packed[:1] == (b"B" if max(values, default=0) < 256 else
+                          b"H" if max(values) < 65_536 else b"I")
+
+
+def write(codec, docs, schema):
+    storage = RamStorage()
+    ix = storage.create_index(schema)
+    writer = ix.writer(codec=codec)
+    for doc in docs:
+        writer.add_document(**doc)
+    writer.commit()
+    return ix
+
+
+def sample_docs(n: int, seed: int = 7) -> list[dict]:
+    rng = random.Random(seed)
+    words = ["coopération", "développement", "Sud-Sud", "prie", "résolution", "Nations",
+             "Unies", "œuvre", "mise", "en", "de", "la", "rapport", "session"]
+    docs = []
+    for i in range(n):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 40)))
+        # Every 13th document says "coopération" three times: weights above 1.
+        if i % 13 == 0:
+            text += " coopération coopération coopération"
+        docs.append({"key": str(i), "text": text, "exact": text,
+                     "stored": {"i": i, "text": text, "ref": f"OP{i % 30}"}})
+    return docs
+
+
+SCHEMA = fields.Schema(key=fields.ID(stored=True), text=fields.TEXT(analyzer=text_analyzer()),
+                       exact=positional_text(exact_analyzer()), stored=fields.STORED())
+STEM = next(iter(text_analyzer()("coopération"))).text
+
+
+@pytest.mark.parametrize("n", [3, DICTIONARY_SAMPLE + 700])
+def test_segments_read_back_what_was_written(n):
+    """Stored fields (below and above the dictionary sample), posting lists
+    (inlined, one block, many blocks; weights above 1), positions and
+    phrase queries, through Whoosh's reader, against a W3 index of the same
+    documents."""
+    docs = sample_docs(n)
+    ours = write(Codec(), docs, SCHEMA)
+    plain = write(W3Codec(), docs, SCHEMA)
+    with ours.searcher() as searcher, plain.searcher() as reference:
+        for docnum in (0, 1, n // 2, n - 1):
+            assert searcher.stored_fields(docnum) == reference.stored_fields(docnum)
+            assert searcher.stored_fields(docnum)["stored"] == docs[docnum]["stored"]
+        for term in ("cooperation", "sud", "mise", "oeuvre", STEM, "unies", "sudsud"):
+            for field in ("text", "exact"):
+                ours_postings = searcher.postings(field, term) if (field, term) in searcher.reader() \
+                    else None
+                if ours_postings is None:
+                    assert (field, term) not in reference.reader()
+                    continue
+                theirs = reference.postings(field, term)
+                assert list(ours_postings.items_as("weight")) == list(theirs.items_as("weight"))
+        from whoosh.query import Phrase, Term
+
+        for query in (Term("text", STEM), Phrase("exact", ["mise", "en", "oeuvre"]),
+                      Phrase("exact", ["nations", "unies"])):
+            ours_hits = [(h.docnum, round(h.score, 9)) for h in searcher.search(query, limit=None)]
+            their_hits = [(h.docnum, round(h.score, 9)) for h in reference.search(query, limit=None)]
+            assert ours_hits == their_hits
+            assert count(searcher, query) == len(their_hits)
+        assert term_ids(searcher, "text", STEM) == \
+            {h.docnum for h in reference.search(Term("text", STEM), limit=None)}
+
+
+def test_stored_fields_take_less_room_than_whoosh_pickles():
+    docs = sample_docs(DICTIONARY_SAMPLE + 700)
+    ours = write(Codec(), docs, SCHEMA)
+    plain = write(W3Codec(), docs, SCHEMA)
+
+    def stored_bytes(ix):
+        files = ix.reader().segment().open_compound_file(ix.storage)
+        return sum(files.file_length(name) for name in files.list()
+                   if "_json" in name or "_stored" in name)
+
+    assert stored_bytes(ours) < 0.7 * stored_bytes(plain)
+
+
+def test_map_reader_reads_like_a_file():
+    data = bytes(range(256)) * 3 + b"line one\nline two\nend"
+    start, length = 100, len(data) - 150
+    reader, reference = _MapReader(data, start, length), io.BytesIO(data[start:start + length])
+    rng = random.Random(3)
+    for _ in range(400):
+        action = rng.choice(["read", "readline", "seek", "peek", "readinto"])
+        if action == "read":
+            size = rng.choice([-1, 0, 1, 7, 100, 10_000])
+            assert reader.read(size) == reference.read(size)
+        elif action == "readline":
+            assert reader.readline() == reference.readline()
+        elif action == "readinto":
+            a, b = bytearray(9), bytearray(9)
+            assert reader.readinto(a) == reference.readinto(b) and a == b
+        elif action == "peek":
+            here = reference.tell()
+            assert reader.peek(5)[:5] == reference.read(5)[:5]
+            reference.seek(here)
+        else:
+            where, whence = rng.randint(0, length), rng.choice([0, 1, 2])
+            offset = {0: where, 1: rng.randint(-reference.tell(), 30), 2: -rng.randint(0, length)}[whence]
+            assert reader.seek(offset, whence) == reference.seek(offset, whence)
+        assert reader.tell() == reference.tell()
+
+
+def test_an_index_opens_without_reading_its_postings(tmp_path):
+    """Opening maps the compound file; nothing is copied into memory."""
+    folder = tmp_path / "ix"
+    folder.mkdir()
+    ix = index.create_in(str(folder), SCHEMA)
+    writer = ix.writer(codec=Codec())
+    for doc in sample_docs(50):
+        writer.add_document(**doc)
+    writer.commit(optimize=True)
+    reader = index.open_dir(str(folder)).reader()
+    postings_file = reader._terms._postfile  # noqa: SLF001
+    assert type(postings_file).__name__ == "MappedFile"
+    assert not postings_file.file.__class__.__name__ == "BytesIO"
