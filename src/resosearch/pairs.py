@@ -12,7 +12,6 @@ every alternative at the next, so a pair is never missed.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 
 from whoosh.analysis import Analyzer, Filter, Token
@@ -22,7 +21,7 @@ from whoosh.query import Query
 from whoosh.query.wrappers import WrappingQuery
 
 from resosearch.analysis import exact_analyzer
-from resosearch.postings import LeafMatcher, raw_postings
+from resosearch.postings import blocks, raw_postings
 
 SEPARATOR = " "
 
@@ -188,30 +187,15 @@ def _group_positions(reader, fieldname: str, terms: list[str],
     found: dict[int, set[int]] = {}
     field = reader.schema[fieldname]
     decode = field.format.decode_positions
+    wanted = set(candidates)
     for term in terms:
         matcher = raw_postings(reader, fieldname, field.to_bytes(term))
         if matcher is None:
             continue
-        if not isinstance(matcher, LeafMatcher):  # another codec's segment
-            wanted = set(candidates)
-            while matcher.is_active():
-                if matcher.id() in wanted:
-                    found.setdefault(matcher.id(), set()).update(matcher.value_as("positions"))
-                matcher.next()
-            continue
-        i, count = 0, len(candidates)
-        while matcher.is_active() and i < count:
-            last = matcher.block_max_id()  # known before the block is decoded
-            if candidates[i] <= last:
-                j = bisect_right(candidates, last, i)
-                ids, _weights, values = matcher.read_block()
-                where = {docnum: k for k, docnum in enumerate(ids)}
-                for docnum in candidates[i:j]:
-                    k = where.get(docnum)
-                    if k is not None:
-                        found.setdefault(docnum, set()).update(decode(values[k]))
-                i = j
-            matcher.next_block()
+        for ids, _weights, values in blocks(matcher, candidates):
+            for k, docnum in enumerate(ids):
+                if docnum in wanted:
+                    found.setdefault(docnum, set()).update(decode(values[k]))
     return found
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import sys
 import zlib
 from array import array
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from itertools import accumulate, chain, repeat
 
@@ -186,13 +187,25 @@ def raw_postings(reader, fieldname: str, btext: bytes):
     return terms.matcher(fieldname, btext, reader.schema[fieldname].format)
 
 
-def blocks(matcher) -> Iterator[tuple[list[int], Iterable[float], tuple | None]]:
-    """Every block of ``matcher`` from where it stands, decoded whole: a
+def blocks(matcher, within: list[int] | None = None
+           ) -> Iterator[tuple[list[int], Iterable[float], tuple | None]]:
+    """The blocks of ``matcher`` from where it stands, decoded whole: a
     LeafMatcher's blocks as stored, any other matcher's postings (a term's
-    inlined postings, another codec's) as one block."""
+    inlined postings, another codec's) as one block. With ``within`` (sorted
+    document numbers), only the blocks that may hold one of them: the others
+    are skipped on their last document number, without being decoded."""
     if isinstance(matcher, LeafMatcher):
-        while matcher.is_active():
-            yield matcher.read_block()
+        if within is None:
+            while matcher.is_active():
+                yield matcher.read_block()
+                matcher.next_block()
+            return
+        i, count = 0, len(within)
+        while matcher.is_active() and i < count:
+            last = matcher.block_max_id()
+            if within[i] <= last:
+                yield matcher.read_block()
+                i = bisect_right(within, last, i)
             matcher.next_block()
         return
     ids, weights, values = [], [], []

@@ -72,21 +72,24 @@ class _Leaf:
         self.parent = parent
 
 
-def _scores(leaf: _Leaf, query: q.Query) -> Scores:
+def _scores(leaf: _Leaf, query: q.Query, within: list[int] | None = None) -> Scores:
+    """Scores of the documents matching ``query`` — only those among
+    ``within`` (sorted document numbers) when it is given, which lets a
+    term skip every posting block holding none of them."""
     if isinstance(query, q.Term):
-        return _term_scores(leaf, query)
+        return _term_scores(leaf, query, within)
     if query is q.NullQuery or isinstance(query, type(q.NullQuery)):
         return {}
     if isinstance(query, PairPhrase):
-        return _phrase_scores(leaf, query)
+        return _phrase_scores(leaf, query, within)
     if isinstance(query, POSITIONAL):
-        return _matched_scores(leaf, query)
+        return _restricted(_matched_scores(leaf, query), within)
     if query.boost != 1.0 and isinstance(query, (q.Or, q.And)):
         # Whoosh wraps a boosted compound's matcher: its score times the boost.
         boost = query.boost
-        return {d: s * boost for d, s in _scores(leaf, query.with_boost(1.0)).items()}
+        return {d: s * boost for d, s in _scores(leaf, query.with_boost(1.0), within).items()}
     if isinstance(query, q.Or) and type(query) is q.Or:
-        parts = sorted((_scores(leaf, child) for child in query.subqueries), key=len)
+        parts = sorted((_scores(leaf, child, within) for child in query.subqueries), key=len)
         found = parts.pop()  # the largest; the others are merged into it
         get = found.get
         for part in parts:
@@ -96,13 +99,19 @@ def _scores(leaf: _Leaf, query: q.Query) -> Scores:
     if type(query) is q.And:
         if any(isinstance(child, q.Not) for child in query.subqueries):
             raise Unsupported  # Whoosh scores the negated part too
-        parts = sorted((_scores(leaf, child) for child in query.subqueries), key=len)
-        found = parts[0]
-        for part in parts[1:]:
+        # The rarest part first; each next part is scored only where all
+        # the previous ones matched.
+        reader = leaf.reader
+        children = sorted(query.subqueries, key=lambda child: child.estimate_size(reader))
+        found = _scores(leaf, children[0], within)
+        for child in children[1:]:
+            if not found:
+                break
+            part = _scores(leaf, child, sorted(found))
             found = {d: s + part[d] for d, s in found.items() if d in part}
         return found
     if type(query) is q.AndNot:
-        positive = _scores(leaf, query.a)
+        positive = _scores(leaf, query.a, within)
         if not positive:
             return positive
         negative = matching_ids(leaf.searcher, query.b)
@@ -110,13 +119,22 @@ def _scores(leaf: _Leaf, query: q.Query) -> Scores:
     if isinstance(query, (ConstantScoreQuery, q.NumericRange)):
         # Filters (session:, year:): a constant score for each match.
         score = query.score if isinstance(query, ConstantScoreQuery) else query.boost
-        return dict.fromkeys(matching_ids(leaf.searcher, query), float(score))
+        ids = matching_ids(leaf.searcher, query)
+        if within is not None:
+            ids.intersection_update(within)
+        return dict.fromkeys(ids, float(score))
     raise Unsupported
 
 
-def _phrase_scores(leaf: _Leaf, phrase: PairPhrase) -> Scores:
+def _restricted(scores: Scores, within: list[int] | None) -> Scores:
+    if within is None:
+        return scores
+    return {d: scores[d] for d in within if d in scores}
+
+
+def _phrase_scores(leaf: _Leaf, phrase: PairPhrase, within: list[int] | None) -> Scores:
     """The pairs' scores of the candidates that hold the words side by side."""
-    candidates = _scores(leaf, phrase.child)
+    candidates = _scores(leaf, phrase.child, within)
     if not candidates:
         return candidates
     matches = phrase_matches(leaf.reader, phrase.fieldname, phrase.groups, sorted(candidates))
@@ -133,7 +151,7 @@ def _matched_scores(leaf: _Leaf, query: q.Query) -> Scores:
     return found
 
 
-def _term_scores(leaf: _Leaf, term: q.Term) -> Scores:
+def _term_scores(leaf: _Leaf, term: q.Term, within: list[int] | None) -> Scores:
     reader = leaf.reader
     schema = reader.schema
     if term.fieldname not in schema:
@@ -151,10 +169,10 @@ def _term_scores(leaf: _Leaf, term: q.Term) -> Scores:
     boost = term.boost
     if not field.scorable:  # Whoosh's WeightScorer: the term's weight is its score
         found: Scores = {}
-        for ids, weights, _values in blocks(matcher):
+        for ids, weights, _values in blocks(matcher, within):
             found.update(zip(ids, (w * boost for w in weights) if boost != 1.0 else weights,
                              strict=True))
-        return found
+        return _restricted(found, within)
     parent = leaf.parent
     weighting = parent.weighting
     idf = parent.idf(term.fieldname, btext)
@@ -167,7 +185,11 @@ def _term_scores(leaf: _Leaf, term: q.Term) -> Scores:
     norm = _norms(k1, b, avgfl)
     lengths = _lengths(reader, term.fieldname)
     found = {}
-    for ids, weights, _values in blocks(matcher):
+    wanted = None if within is None else set(within)
+    for ids, weights, _values in blocks(matcher, within):
+        if wanted is not None:  # this block holds at least one wanted document
+            kept = [(d, tf) for d, tf in zip(ids, weights, strict=True) if d in wanted]
+            ids, weights = [d for d, _ in kept], [tf for _, tf in kept]
         if boost == 1.0:
             found.update({d: idf * ((tf * k1_plus_one) / (tf + norm[lengths[d]]))
                           for d, tf in zip(ids, weights, strict=True)})
