@@ -158,6 +158,11 @@ class PhraseChecker:
         return bool(starts)
 
 
+# A phrase start in a document as one integer: the document number shifted
+# left, plus the position (paragraphs are far shorter than 2**20 words).
+_POSITION_BITS = 20
+
+
 def phrase_matches(reader, fieldname: str, groups: list[list[str]],
                    candidates: list[int]) -> list[int]:
     """The ``candidates`` (sorted document numbers of one segment) holding the
@@ -165,37 +170,43 @@ def phrase_matches(reader, fieldname: str, groups: list[list[str]],
 
     Each word's postings are read a block at a time, and only the blocks
     that hold a candidate are decoded — far cheaper than moving a matcher
-    to each candidate in turn when there are thousands.
+    to each candidate in turn when there are thousands. Each word gives the
+    set of (document, phrase start) its positions imply, packed in one
+    integer; the phrase's matches are the intersection of those sets.
     """
-    starts: dict[int, set[int]] | None = None
+    starts: set[int] | None = None
+    wanted = set(candidates)
     for offset, group in enumerate(groups):
-        positions = _group_positions(reader, fieldname, group, candidates)
-        if starts is None:
-            starts = positions
-        else:
-            starts = {d: kept for d, found in starts.items()
-                      if (kept := {p for p in found if p + offset in positions.get(d, ())})}
-        candidates = sorted(starts)
-        if not candidates:
-            break
-    return candidates
+        found = _group_starts(reader, fieldname, group, candidates, wanted, len(groups) - offset)
+        starts = found if starts is None else starts & found
+        if not starts:
+            return []
+    return sorted({start >> _POSITION_BITS for start in starts})
 
 
-def _group_positions(reader, fieldname: str, terms: list[str],
-                     candidates: list[int]) -> dict[int, set[int]]:
-    """Positions of any of ``terms`` in each candidate that holds one."""
-    found: dict[int, set[int]] = {}
+def _group_starts(reader, fieldname: str, terms: list[str], candidates: list[int],
+                  wanted: set[int], shift: int) -> set[int]:
+    """For each candidate holding one of ``terms``, its positions as packed
+    phrase starts (position + ``shift``, so that no start is negative)."""
+    found: set[int] = set()
     field = reader.schema[fieldname]
     decode = field.format.decode_positions
-    wanted = set(candidates)
     for term in terms:
         matcher = raw_postings(reader, fieldname, field.to_bytes(term))
         if matcher is None:
             continue
         for ids, _weights, values in blocks(matcher, candidates):
-            for k, docnum in enumerate(ids):
-                if docnum in wanted:
-                    found.setdefault(docnum, set()).update(decode(values[k]))
+            hits = wanted.intersection(ids)
+            if not hits:
+                continue
+            where = dict(zip(ids, range(len(ids)), strict=True))
+            for docnum in hits:
+                value = values[where[docnum]]
+                base = (docnum << _POSITION_BITS) + shift
+                if len(value) == 1 and value[0] < 0x80:  # one position: most words
+                    found.add(base + value[0])
+                else:
+                    found.update(map(base.__add__, decode(value)))
     return found
 
 

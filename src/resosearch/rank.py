@@ -63,6 +63,26 @@ def best(searcher: Searcher, query: q.Query, filter_query: q.Query | None,
     return total, [(-negative, docnum) for negative, docnum in candidates[:window]]
 
 
+def scores_for(searcher: Searcher, query: q.Query, docnums: list[int]) -> dict[int, float] | None:
+    """``query``'s score for each of ``docnums`` that it matches (None for a
+    query shape left to Whoosh): only the posting blocks holding one of
+    them are read."""
+    if not isinstance(searcher.weighting, BM25F):
+        return None
+    wanted = sorted(docnums)
+    found: dict[int, float] = {}
+    try:
+        for leaf, offset in searcher.leaf_searchers():
+            end = offset + leaf.doc_count_all()
+            inside = [d - offset for d in wanted if offset <= d < end]
+            if inside:
+                for docnum, score in _scores(_Leaf(leaf, searcher), query, inside).items():
+                    found[docnum + offset] = score
+    except Unsupported:
+        return None
+    return found
+
+
 class _Leaf:
     """One segment's searcher with the collection-wide statistics of its parent."""
 

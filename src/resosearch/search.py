@@ -453,6 +453,9 @@ def _identity(path: Path) -> tuple[int, int] | None:
 def _scores_for(searcher: Searcher, query: q.Query, docnums: list[int]) -> dict[int, float]:
     """``query``'s score for each of ``docnums`` that it matches, skipping
     straight to them rather than scoring every match."""
+    scores = rank.scores_for(searcher, query, docnums)
+    if scores is not None:
+        return scores
     matcher = query.matcher(searcher, searcher.context())
     scores: dict[int, float] = {}
     for docnum in sorted(docnums):
