@@ -4,9 +4,13 @@ Ranking needs only the best few documents, and Whoosh finds those while
 skipping posting blocks that cannot reach the top (block-max scoring). The
 total number of matches needs every match — but not its score. Here each
 term's posting list is read a block at a time, decoded at C speed
-(resosearch.codec), and the query's structure is applied with set
-operations. Queries whose matches must be
-checked on word positions (phrases) are counted through their own matcher.
+(resosearch.postings), and the query's structure is applied with set
+operations. Queries whose matches must be checked on word positions
+(phrases) are counted through their own matcher.
+
+resosearch.rank scores and counts in one pass; this module serves the
+queries it leaves to Whoosh (block-max skipping finds the best few, this
+counts the rest) and the filters.
 """
 
 from __future__ import annotations

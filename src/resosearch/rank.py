@@ -5,10 +5,12 @@ total must be exact, so every match is visited. Whoosh scores them one
 posting at a time through a tree of matcher objects (several Python calls
 per posting). Here each term's postings are decoded a block at a time and
 scored with the same BM25F formula in one tight loop over the block, and
-the query's structure (or, and, and-not, constant-score filters) is applied
-to whole dictionaries of scores. Scores equal Whoosh's up to the order of
-floating-point additions; queries of other shapes (phrases, negations inside
-``And``…) return None and are left to Whoosh.
+the query's structure (or, and, and-not, constant-score filters, phrases
+found through their word pairs) is applied to whole dictionaries of
+scores. Scores equal Whoosh's up to the order of floating-point additions
+(tests/test_rank.py runs both). A query of another shape — a negation
+inside ``And``, another weighting model — returns None and is left to
+Whoosh's matchers.
 """
 
 from __future__ import annotations
