@@ -121,8 +121,7 @@ def cited_by(index: Index, number: str) -> CitedBy:
     """The indexed paragraphs that cite resolution ``number`` (indexed or not),
     oldest resolution first, then in text order."""
     key = normalize_number(number)
-    with index._lock:
-        searcher = index._current()
+    with index.reading() as searcher:
         found = searcher.search(
             q.And([q.Term("doctype", PARAGRAPH), q.Term("cites", key)]), limit=None, terms=False)
         rows = []

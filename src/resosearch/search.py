@@ -270,12 +270,19 @@ class Index:
         return None
 
     @contextlib.contextmanager
+    def reading(self) -> Iterator[Searcher]:
+        """Holding the index lock: the current Whoosh searcher (reopened if
+        the index changed on disk). For operations built on the index
+        (similar, cites); keep the block short, writers' updates wait."""
+        with self._lock:
+            yield self._current()
+
+    @contextlib.contextmanager
     def matching(self, query: str, filters: list[q.Query]) -> Iterator[Matching]:
         """Holding the index lock: the searcher, the compiled ``query``, the
         Whoosh query to run (None when there is nothing to search) and the
         filters combined. For operations built on search (timeline, similar)."""
-        with self._lock:
-            searcher = self._current()
+        with self.reading() as searcher:
             compiled = compile_query(query, searcher.reader())
             main = self._main_query(compiled, searcher, filters)
             yield Matching(searcher, compiled, main, combine(filters))

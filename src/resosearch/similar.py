@@ -332,8 +332,7 @@ def find_similar(
     filters = _filters(session, years, kind, None, resolution)
     filters.append(q.Term("doctype", PARAGRAPH))
     size = pool or max(MIN_POOL, 6 * limit)
-    with index._lock:
-        searcher = index._current()
+    with index.reading() as searcher:
         main = _candidate_query(text, searcher.reader())
         if main is None:
             return Similar(text, ())
