@@ -106,6 +106,8 @@ def _scores(leaf: _Leaf, query: q.Query, within: list[int] | None = None) -> Sco
         return _phrase_scores(leaf, query, within)
     if isinstance(query, POSITIONAL):
         return _restricted(_matched_scores(leaf, query), within)
+    if isinstance(query, (q.Or, q.And)) and not query.subqueries:
+        return {}
     if query.boost != 1.0 and isinstance(query, (q.Or, q.And)):
         # Whoosh wraps a boosted compound's matcher: its score times the boost.
         boost = query.boost

@@ -439,7 +439,10 @@ def _chapeau(searcher: Searcher, docnum: int, number: str, parent_ref: str) -> s
     the chapeau is a few documents before its sub-paragraph: read those
     rather than intersect two posting lists.
     """
+    reader = searcher.reader()
     for candidate in range(docnum - 1, max(-1, docnum - 1 - CHAPEAU_REACH), -1):
+        if reader.is_deleted(candidate):
+            break  # an earlier version of the resolution, replaced by `add`
         fields = searcher.stored_fields(candidate)
         if fields.get("number") != number:
             break
