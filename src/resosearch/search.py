@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from datetime import date
@@ -53,6 +54,8 @@ RERANK_WINDOW = 50
 SORTS = ("relevance", "date", "oldest")
 # Longer words get no spelling suggestion (French words are shorter; the cost grows with length).
 MAX_SUGGEST_CHARS = 40
+# Opening races a concurrent commit at most this many times.
+OPEN_ATTEMPTS = 5
 FACETS = {"resolution": "number", "year": "year", "kind": "kind", "verb": "verb"}
 
 
@@ -78,16 +81,24 @@ class Index:
 
     def _open(self) -> None:
         store.check_compatible(self.path)
-        try:
-            ix = whoosh_index.open_dir(str(self.path))
-        except Exception as error:  # whoosh raises its own assorted errors here
-            raise IndexStateError(
-                f"cannot open the index at {self.path} ({error}); "
-                f"run `resosearch build --index {self.path}`"
-            ) from None
+        for attempt in range(1, OPEN_ATTEMPTS + 1):
+            identity = _identity(self.path)
+            try:
+                searcher = whoosh_index.open_dir(str(self.path)).searcher()
+                break
+            except Exception as error:  # whoosh raises its own assorted errors here
+                # A file gone between Whoosh listing the index and opening it:
+                # a writer committed, or a rebuild was swapped in. Open again.
+                if isinstance(error, FileNotFoundError) and attempt < OPEN_ATTEMPTS:
+                    time.sleep(0.02 * attempt)
+                    continue
+                raise IndexStateError(
+                    f"cannot open the index at {self.path} ({error}); "
+                    f"run `resosearch build --index {self.path}`"
+                ) from None
         old = self._searcher
-        self._searcher = ix.searcher()
-        self._identity = _identity(self.path)
+        self._searcher = searcher
+        self._identity = identity
         self._resolutions.clear()
         self._metadata_cache.clear()
         if old is not None:
