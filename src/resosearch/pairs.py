@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 
 from whoosh.analysis import Analyzer, Filter, Token
 from whoosh.matching import NullMatcher
-from whoosh.matching.wrappers import WrappingMatcher
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import Query
 from whoosh.query.wrappers import WrappingQuery
 
@@ -81,10 +81,10 @@ class PairPhrase(WrappingQuery):
     """An exact phrase of three or more words, found through its pairs.
 
     ``child`` (all the phrase's word pairs) finds the candidates and scores
-    them; each candidate is then checked on the positions of the words in the
-    ``exact`` field — a set lookup per word, much cheaper per document than
-    Whoosh's span machinery. ``groups`` are the words' alternatives at
-    consecutive positions.
+    them; the candidates are then checked on the positions of the words in
+    ``fieldname`` (see phrase_matches) — much cheaper than Whoosh's span
+    machinery. ``groups`` are the words' alternatives at consecutive
+    positions.
     """
 
     def __init__(self, child: Query, groups: list[list[str]], fieldname: str = "exact"):
@@ -106,56 +106,16 @@ class PairPhrase(WrappingQuery):
         return type(self)(child, self.groups, self.fieldname)
 
     def matcher(self, searcher, context=None):
-        checker = self.checker(searcher)
-        if checker is None:
+        # Whoosh's path (resosearch.rank scores phrases itself): the child's
+        # matches, kept where phrase_matches finds the words side by side.
+        candidates = self.child.matcher(searcher, context)
+        if not candidates.is_active():
+            return candidates
+        found = phrase_matches(searcher.reader(), self.fieldname, self.groups,
+                               sorted(candidates.all_ids()))
+        if not found:
             return NullMatcher()
-        return _CheckedMatcher(self.child.matcher(searcher, context), checker)
-
-    def checker(self, searcher) -> PhraseChecker | None:
-        """Checks documents (in increasing order) for the words side by side;
-        None when a word is not in ``searcher``'s index at all."""
-        reader = searcher.reader()
-        words = []
-        for group in self.groups:
-            present = [t for t in group if (self.fieldname, t) in reader]
-            if not present:
-                return None
-            words.append([searcher.postings(self.fieldname, t) for t in present])
-        return PhraseChecker(words)
-
-
-class PhraseChecker:
-    """Whether a document holds the phrase's words at consecutive positions.
-
-    Ask about documents in increasing order: each word's postings only move
-    forward. ``words``: for each position, the posting matchers of its
-    alternatives in the exact field.
-    """
-
-    def __init__(self, words):
-        self._words = words
-
-    def copy(self) -> PhraseChecker:
-        return PhraseChecker([[m.copy() for m in group] for group in self._words])
-
-    @staticmethod
-    def _positions(group, docnum: int) -> set[int]:
-        found: set[int] = set()
-        for matcher in group:
-            if matcher.is_active() and matcher.id() < docnum:
-                matcher.skip_to(docnum)
-            if matcher.is_active() and matcher.id() == docnum:
-                found.update(matcher.value_as("positions"))
-        return found
-
-    def __call__(self, docnum: int) -> bool:
-        starts = self._positions(self._words[0], docnum)
-        for offset, group in enumerate(self._words[1:], 1):
-            if not starts:
-                return False
-            positions = self._positions(group, docnum)
-            starts = {p for p in starts if p + offset in positions}
-        return bool(starts)
+        return FilterMatcher(self.child.matcher(searcher, context), frozenset(found))
 
 
 # A phrase start in a document as one integer: the document number shifted
@@ -208,41 +168,3 @@ def _group_starts(reader, fieldname: str, terms: list[str], candidates: list[int
                 else:
                     found.update(map(base.__add__, decode(value)))
     return found
-
-
-class _CheckedMatcher(WrappingMatcher):
-    """Keeps the child's documents where the words stand side by side."""
-
-    def __init__(self, child, checker: PhraseChecker, boost: float = 1.0):
-        super().__init__(child, boost)
-        self._checker = checker
-        self._find_next()
-
-    def _replacement(self, newchild):
-        return type(self)(newchild, self._checker, self.boost)
-
-    def copy(self):
-        return type(self)(self.child.copy(), self._checker.copy(), self.boost)
-
-    def _find_next(self) -> bool:
-        child = self.child
-        moved = False
-        while child.is_active() and not self._checker(child.id()):
-            moved = child.next() or moved
-        return moved
-
-    def next(self):
-        self.child.next()
-        return self._find_next()
-
-    def skip_to(self, docnum):
-        self.child.skip_to(docnum)
-        return self._find_next()
-
-    def all_ids(self):
-        while self.is_active():
-            yield self.id()
-            self.next()
-
-    def supports_block_quality(self) -> bool:
-        return False
