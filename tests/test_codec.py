@@ -17,7 +17,7 @@ from resosearch.codec import DICTIONARY_SAMPLE, Codec
 from resosearch.count import count, term_ids
 from resosearch.mapped import _MapReader
 from resosearch.postings import _pack_ints, _unpack_ints
-from resosearch.schema import CompactPositions, positional_text
+from resosearch.schema import AnalyzedText, CompactPositions
 
 
 @pytest.mark.parametrize("largest", [50, 300, 70_000, 5_000_000])
@@ -66,7 +66,7 @@ def sample_docs(n: int, seed: int = 7) -> list[dict]:
 
 
 SCHEMA = fields.Schema(key=fields.ID(stored=True), text=fields.TEXT(analyzer=text_analyzer()),
-                       exact=positional_text(exact_analyzer()), stored=fields.STORED())
+                       exact=AnalyzedText(exact_analyzer(), "exact", phrase=True), stored=fields.STORED())
 STEM = next(iter(text_analyzer()("coopération"))).text
 
 

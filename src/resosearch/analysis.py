@@ -73,12 +73,15 @@ __all__ = [
     "analyzer_fingerprint",
     "clear_caches",
     "exact_analyzer",
+    "exact_terms",
     "fold",
     "query_groups",
     "question_groups",
     "stem_terms",
+    "stemmed_terms",
     "strip_question_words",
     "text_analyzer",
+    "words",
 ]
 
 #: Bump whenever the terms or positions produced for some text change.
@@ -230,18 +233,21 @@ class FrenchStopFilter(Filter):
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
         # Units (symbols, numbers) need no test: with a digit or a slash, none
         # of them is a stop word.
-        stops, fold_ = self.stops, fold
-        surface = _surface_forms(stops)
+        is_stop = self.is_stop
         for t in tokens:
-            text = t.text
-            if text not in surface and (
-                (text.isascii() and text.islower()) or fold_(text) not in stops
-            ):
+            if not is_stop(t.text):
                 yield t
             elif not t.removestops:
                 t.stopped = True
                 yield t
                 t.stopped = False  # the token object is reused for the next word
+
+
+    def is_stop(self, text: str) -> bool:
+        """Whether ``text`` (as tokenized, any case or accents) is a stop word."""
+        if text in _surface_forms(self.stops):
+            return True
+        return not (text.isascii() and text.islower()) and fold(text) in self.stops
 
 
 @lru_cache(maxsize=8)
@@ -281,6 +287,43 @@ class FoldFilter(Filter):
 
 _TEXT = UNTokenizer() | ElisionFilter() | CompoundFilter() | FrenchStopFilter() | StemFoldFilter()
 _EXACT = UNTokenizer() | ElisionFilter() | CompoundFilter() | FoldFilter()
+# The part both chains share, and what each adds to a word.
+_WORDS = UNTokenizer() | ElisionFilter() | CompoundFilter()
+_STOPS = FrenchStopFilter()
+
+
+@lru_cache(maxsize=16)
+def words(text: str) -> tuple[tuple[str, int], ...]:
+    """The words of ``text`` with their positions, as both chains see them
+    before stemming or folding (elided articles dropped, compounds split).
+
+    When several fields index the same text (a paragraph is indexed stemmed,
+    exact and in pairs) the tokenizer runs once: see :func:`stemmed_terms`
+    and :func:`exact_terms`. The few most recent texts are cached."""
+    return tuple((t.text, t.pos) for t in _WORDS(text, positions=True))
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _word_terms(word: str) -> tuple[str, tuple[str, ...]]:
+    """A word's term in the exact chain, and its terms in the stemmed chain
+    (none for a stop word)."""
+    return fold(word), (() if _STOPS.is_stop(word) else stem_terms(word))
+
+
+def stemmed_terms(text: str) -> list[tuple[str, int]]:
+    """(term, position) of ``text`` in the stemmed chain: what
+    ``text_analyzer()`` gives, without running the tokenizer again."""
+    terms = []
+    for word, pos in words(text):
+        for term in _word_terms(word)[1]:
+            terms.append((term, pos))
+    return terms
+
+
+def exact_terms(text: str) -> list[tuple[str, int]]:
+    """(term, position) of ``text`` in the exact chain: what
+    ``exact_analyzer()`` gives, without running the tokenizer again."""
+    return [(_word_terms(word)[0], pos) for word, pos in words(text)]
 
 
 def clear_caches() -> None:
@@ -288,7 +331,7 @@ def clear_caches() -> None:
     memory back after a large build, or to measure a cold start)."""
     from resosearch import tokenize
 
-    for cached in (normalize, fold, stem_terms, tokenize.elide, tokenize.split_compound,
+    for cached in (normalize, fold, stem_terms, words, _word_terms, tokenize.elide, tokenize.split_compound,
                    tokenize.word_positions, tokenize._unit_terms):  # fmt: skip
         cached.cache_clear()
 

@@ -9,21 +9,25 @@ is swapped in).
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import queue
 import re
 import shutil
 import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from multiprocessing.queues import Queue
+from multiprocessing.synchronize import Event
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.query import Term
-from whoosh.writing import IndexWriter
 
 from resosearch import store
+from resosearch.bulk import BulkWriter, write_toc
 from resosearch.bundled import bundled_paths
 from resosearch.codec import Codec
 from resosearch.errors import ParseError, ResosearchError
@@ -157,14 +161,33 @@ def parse_files(
             progress(done, total, str(path))
 
 
-def _write(writer: IndexWriter, parsed: Iterable[Resolution | Skipped], replace: bool,
-           strict: bool) -> tuple[list[str], int, list[Skipped]]:
-    """Add parsed resolutions to ``writer``; returns numbers, paragraph count, skipped."""
+@dataclass(frozen=True)
+class Indexed:
+    """A resolution indexed by a building process, and where its documents
+    went: a segment (numbered in that process's list), the first document's
+    number in it, and how many documents there were."""
+
+    number: str
+    source: str
+    paragraph_count: int
+    segment: int
+    first: int
+    count: int
+
+
+def _write(items: Iterable[Resolution | Indexed | Skipped], add: Callable[[Resolution], None],
+           strict: bool, drop: Callable[[Indexed], None] | None = None,
+           ) -> tuple[list[str], int, list[Skipped]]:
+    """Index each parsed resolution with ``add`` (an ``Indexed`` one already
+    is); returns numbers, paragraph count, skipped files. A number read twice
+    is skipped the second time (an indexed one is passed to ``drop``)."""
     seen: dict[str, str] = {}
     paragraphs = 0
     skipped: list[Skipped] = []
-    for item in parsed:
-        if isinstance(item, Resolution) and item.number in seen:
+    for item in items:
+        if not isinstance(item, Skipped) and item.number in seen:
+            if isinstance(item, Indexed) and drop is not None:
+                drop(item)
             item = Skipped(item.source or "?", f"resolution {item.number} already read from {seen[item.number]}")
         if isinstance(item, Skipped):
             if strict:
@@ -172,13 +195,102 @@ def _write(writer: IndexWriter, parsed: Iterable[Resolution | Skipped], replace:
             skipped.append(item)
             continue
         seen[item.number] = item.source or "?"
-        if replace:
-            writer.delete_by_term("number", item.number)
-            writer.delete_by_term("key", resolution_key(item.number))
-        for doc in documents(item):
-            writer.add_document(**doc)
-        paragraphs += len(item.paragraphs)
+        if isinstance(item, Indexed):
+            paragraphs += item.paragraph_count
+        else:
+            add(item)
+            paragraphs += len(item.paragraphs)
     return list(seen), paragraphs, skipped
+
+
+Notify = Callable[[str, Skipped | None], None]
+
+
+def index_share(folder: PathLike, files: list[Path], notify: Notify,
+                stop: Callable[[], bool] = lambda: False,
+                ) -> tuple[list, list[Indexed | Skipped]]:
+    """Parse ``files`` and index them, in order, into new segments in
+    ``folder``; ``notify`` hears of each file as it is done. Returns the
+    segments and each file's outcome."""
+    writer = BulkWriter(folder, build_schema())
+    outcomes: list[Indexed | Skipped] = []
+    for path in files:
+        if stop():
+            break
+        item = parse_one(path)
+        if isinstance(item, Resolution):
+            where = writer.add_documents(documents(item))
+            item = Indexed(item.number, item.source or "?", len(item.paragraphs), *where)
+        outcomes.append(item)
+        notify(str(path), item if isinstance(item, Skipped) else None)
+    return writer.finish(), outcomes
+
+
+# In each building process: where to send progress, and the signal to stop.
+_messages: Queue | None = None
+_stop: Event | None = None
+
+
+def _start_process(messages: Queue, stop: Event) -> None:
+    global _messages, _stop
+    _messages, _stop = messages, stop
+
+
+def _index_share_in_process(folder: str, files: list[Path]) -> tuple[list, list[Indexed | Skipped]]:
+    return index_share(folder, files, lambda path, skipped: _messages.put((path, skipped)),
+                       _stop.is_set)
+
+
+def index_files(folder: PathLike, files: list[Path], progress: Progress | None = None,
+                workers: int | None = None, strict: bool = False,
+                ) -> tuple[list, list[Indexed | Skipped]]:
+    """Parse and index ``files`` into new segments in ``folder``: with many
+    files, in ``workers`` processes (default: one per core), each taking a
+    contiguous share and writing its own segments. Returns the segments
+    and every file's outcome, both in the order of ``files``."""
+    total = len(files)
+    workers = min(workers if workers is not None else (os.cpu_count() or 1), total)
+    done = 0
+
+    def heard(path: str, skipped: Skipped | None) -> None:
+        nonlocal done
+        done += 1
+        if strict and skipped:
+            raise BuildError(f"{skipped.path}: {skipped.reason} (--strict: nothing was changed)")
+        if progress:
+            progress(done, total, path)
+
+    if workers <= 1 or total < PARALLEL_MIN_FILES:
+        return index_share(folder, files, heard)
+    context = multiprocessing.get_context()
+    messages, stop = context.Queue(), context.Event()
+    size = -(-total // workers)
+    shares = [files[i:i + size] for i in range(0, total, size)]
+    with ProcessPoolExecutor(len(shares), mp_context=context, initializer=_start_process,
+                             initargs=(messages, stop)) as pool:
+        futures = [pool.submit(_index_share_in_process, str(folder), share) for share in shares]
+        try:
+            while done < total:
+                try:
+                    heard(*messages.get(timeout=0.5))
+                except queue.Empty:
+                    for future in futures:
+                        if future.done():
+                            future.result()  # a failed process raises here
+                    if all(future.done() for future in futures) and messages.empty():
+                        break
+        except BaseException:
+            stop.set()
+            raise
+        results = [future.result() for future in futures]
+    segments: list = []
+    outcomes: list[Indexed | Skipped] = []
+    for share_segments, share_outcomes in results:
+        base = len(segments)
+        segments.extend(share_segments)
+        outcomes.extend(replace(item, segment=base + item.segment) if isinstance(item, Indexed)
+                        else item for item in share_outcomes)
+    return segments, outcomes
 
 
 def build_index(
@@ -206,16 +318,14 @@ def build_index(
         store.remove_stale_builds(folder)
         temp = store.temp_sibling(folder)
         try:
-            ix = whoosh_index.create_in(str(temp), build_schema())
-            writer = ix.writer(limitmb=256, codec=Codec())
-            try:
-                numbers, paragraphs, bad = _write(
-                    writer, parse_files(files, progress, workers), False, strict)
-            except BaseException:
-                writer.cancel()
-                raise
-            writer.commit(optimize=True)
-            ix.close()
+            segments, outcomes = index_files(temp, files, progress, workers, strict)
+
+            def drop(item: Indexed) -> None:  # a number indexed twice: the first stays
+                for docnum in range(item.first, item.first + item.count):
+                    segments[item.segment].delete_document(docnum)
+
+            numbers, paragraphs, bad = _write(outcomes, lambda _: None, strict, drop)
+            write_toc(temp, build_schema(), segments)
             skipped += bad
             store.write_meta(temp, resolutions=len(numbers), paragraphs=paragraphs)
             store.swap_in(temp, folder)
@@ -248,8 +358,15 @@ def add(
     with store.write_lock(folder, timeout=lock_timeout):
         ix = open_writable(folder)
         writer = ix.writer(limitmb=128, codec=Codec())
+
+        def put(resolution: Resolution) -> None:
+            writer.delete_by_term("number", resolution.number)
+            writer.delete_by_term("key", resolution_key(resolution.number))
+            for doc in documents(resolution):
+                writer.add_document(**doc)
+
         try:
-            numbers, paragraphs, bad = _write(writer, parse_files(files, progress), True, strict)
+            numbers, paragraphs, bad = _write(parse_files(files, progress), put, strict)
         except BaseException:
             writer.cancel()
             raise

@@ -29,6 +29,7 @@ from whoosh import columns
 from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
     W3Codec,
+    W3FieldWriter,
     W3PerDocReader,
     W3PerDocWriter,
     W3Segment,
@@ -151,6 +152,14 @@ class PerDocWriter(W3PerDocWriter):
         super().close()
 
 
+class FieldWriter(W3FieldWriter):
+    """W3's field writer, which also takes a term's postings all at once."""
+
+    def add_all(self, ids, weights, values, lengths) -> None:
+        """The current term's postings (see PostingsWriter.add_all)."""
+        self._postwriter.add_all(ids, weights, values, lengths)
+
+
 class Codec(W3Codec):
     """W3Codec with compact posting blocks, in-memory field lengths and
     compound files read in place."""
@@ -160,6 +169,9 @@ class Codec(W3Codec):
 
     def per_document_reader(self, storage, segment):
         return PerDocReader(storage, segment)
+
+    def field_writer(self, storage, segment):
+        return FieldWriter(self, storage, segment)
 
     def postings_writer(self, dbfile, byteids=False):
         return PostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,

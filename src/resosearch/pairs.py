@@ -26,25 +26,39 @@ from resosearch.postings import blocks, raw_postings
 SEPARATOR = " "
 
 
+def adjacent_pairs(terms: Iterable[tuple[str, int]]) -> Iterator[tuple[str, int]]:
+    """(pair, position of its first term) for ``terms`` given as (term,
+    position) in order: each term paired with every term at the position
+    just before it."""
+    previous: list[str] = []
+    current: list[str] = []
+    current_pos = None
+    for text, pos in terms:
+        if pos != current_pos:
+            if current_pos is not None:
+                previous = current if pos == current_pos + 1 else []
+            current, current_pos = [], pos
+        current.append(text)
+        for before in previous:
+            yield before + SEPARATOR + text, pos - 1
+
+
 class PairFilter(Filter):
     """Replaces a token stream by the pairs of terms at adjacent positions."""
 
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
-        previous: list[str] = []
-        current: list[str] = []
-        current_pos = None
+        last: list[Token] = []
+
+        def terms() -> Iterator[tuple[str, int]]:
+            for token in tokens:
+                last[:] = [token]
+                yield token.text, token.pos
+
         out = None
-        for token in tokens:
-            if token.pos != current_pos:
-                if current_pos is not None:
-                    previous = current if token.pos == current_pos + 1 else []
-                current, current_pos = [], token.pos
-            current.append(token.text)
-            for before in previous:
-                out = token.copy() if out is None else out
-                out.text = before + SEPARATOR + token.text
-                out.pos = token.pos - 1
-                yield out
+        for text, pos in adjacent_pairs(terms()):
+            out = last[0].copy() if out is None else out
+            out.text, out.pos = text, pos
+            yield out
 
 
 class PairsAnalyzer(Analyzer):

@@ -83,6 +83,29 @@ class PostingsWriter(W3PostingsWriter):
             return terminfo
         return super().finish_postings()
 
+    def add_all(self, ids: array, weights: array, values: list[bytes],
+                lengths: array | None) -> None:
+        """All of a term's postings at once, as ``add_posting`` one by one
+        would: ``ids`` ascending document numbers (``array("I")``), ``weights``
+        an ``array("f")``, ``values`` the encoded values, ``lengths`` the
+        field's (quantized) length of every document of the segment."""
+        limit = self._blocklimit
+        for start in range(0, len(ids), limit):
+            if self._ids:
+                self._write_block()
+            block = ids[start:start + limit]
+            self._ids = block
+            self._weights = weights[start:start + limit]
+            self._values = [value for value in values[start:start + limit] if value]
+            self._maxweight = max(0, max(self._weights))
+            if lengths is None:
+                self._minlength, self._maxlength = None, 0
+            else:
+                found = [lengths[doc] for doc in block]
+                present = [length for length in found if length]
+                self._minlength = min(present) if present else None
+                self._maxlength = max(found)
+
     def _write_block(self, last=False):
         # W3's block layout (a length, an info tuple, the data tuple), written
         # with a current pickle protocol: W3's protocol 2 has no bytes type

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from functools import lru_cache
 from itertools import accumulate
 from typing import Any
 
 from whoosh import fields, formats
+from whoosh.system import pack_uint
 
-from resosearch.analysis import exact_analyzer, fold, text_analyzer
+from resosearch.analysis import exact_analyzer, exact_terms, fold, stemmed_terms, text_analyzer
 from resosearch.models import Footnote, Paragraph, Resolution
-from resosearch.pairs import pairs_analyzer
+from resosearch.pairs import adjacent_pairs, pairs_analyzer
 
 PARAGRAPH = "p"
 RESOLUTION = "r"
@@ -27,22 +29,27 @@ RESOLUTION = "r"
 NOTES_WEIGHT = 0.35
 
 
+def encode_positions(poslist: list[int]) -> bytes:
+    """Ascending positions as varint deltas."""
+    out = bytearray()
+    base = 0
+    for position in poslist:
+        delta = position - base
+        base = position
+        while delta >= 0x80:
+            out.append((delta & 0x7F) | 0x80)
+            delta >>= 7
+        out.append(delta)
+    return bytes(out)
+
+
 class CompactPositions(formats.Positions):
     """Whoosh's Positions format, with each posting's positions stored as
     varint deltas (one byte each, nearly always) instead of a pickled list:
     about a tenth of the bytes, and decoded without unpickling."""
 
     def encode(self, poslist: list[int]) -> bytes:
-        out = bytearray()
-        base = 0
-        for position in poslist:
-            delta = position - base
-            base = position
-            while delta >= 0x80:
-                out.append((delta & 0x7F) | 0x80)
-                delta >>= 7
-            out.append(delta)
-        return bytes(out)
+        return encode_positions(poslist)
 
     def decode_positions(self, valuestring: bytes) -> list[int]:
         if not valuestring or max(valuestring) < 0x80:  # every delta in one byte
@@ -68,11 +75,52 @@ class CompactPositions(formats.Positions):
         return [(position, 1) for position in self.decode_positions(valuestring)]
 
 
-def positional_text(analyzer) -> fields.TEXT:
-    """A TEXT field with word positions, stored compactly."""
-    field = fields.TEXT(analyzer=analyzer, phrase=True)
-    field.format = CompactPositions(field_boost=field.format.field_boost)
-    return field
+# How each kind of analyzed field gets its (term, position) from a text.
+_TERMS = {
+    "stemmed": stemmed_terms,
+    "exact": exact_terms,
+    "pairs": lambda text: adjacent_pairs(exact_terms(text)),
+}
+
+
+class AnalyzedText(fields.TEXT):
+    """A TEXT field that indexes a text from its words as analysis.words()
+    gives them, shared with the other fields indexing the same text: a
+    paragraph goes through the tokenizer once, not once per field (and a
+    resolution's title once, not once per paragraph). The terms are those
+    of the field's analyzer, which still analyses queries.
+    """
+
+    def __init__(self, analyzer, terms: str, phrase: bool = False):
+        super().__init__(analyzer=analyzer, phrase=phrase)
+        if phrase:
+            self.format = CompactPositions(field_boost=self.format.field_boost)
+        self.terms = terms  # a key of _TERMS
+
+    def index(self, value, **kwargs):
+        if not isinstance(value, str):
+            return super().index(value, **kwargs)
+        return _postings(value, self.terms, isinstance(self.format, formats.Positions),
+                         self.format.field_boost)
+
+
+@lru_cache(maxsize=16)
+def _postings(text: str, terms: str, positional: bool, boost: float
+              ) -> tuple[tuple[bytes, int, float, bytes], ...]:
+    """What Whoosh's ``Field.index`` gives for ``text``: (term as UTF-8,
+    frequency, weight, encoded value) for each distinct term."""
+    positions: dict[str, list[int]] = {}
+    for term, pos in _TERMS[terms](text):
+        found = positions.get(term)
+        if found is None:
+            positions[term] = [pos]
+        else:
+            found.append(pos)
+    if positional:
+        return tuple((term.encode(), len(found), len(found) * boost, encode_positions(found))
+                     for term, found in positions.items())
+    return tuple((term.encode(), len(found), len(found) * boost, pack_uint(len(found)))
+                 for term, found in positions.items())
 
 
 def build_schema() -> fields.Schema:
@@ -93,7 +141,7 @@ def build_schema() -> fields.Schema:
         session=fields.NUMERIC(int, sortable=True, signed=False, shift_step=0),
         year=fields.NUMERIC(int, sortable=True, signed=False, shift_step=0),
         adopted=fields.ID(stored=True, sortable=True),
-        title=fields.TEXT(analyzer=text, phrase=False),
+        title=AnalyzedText(text, "stemmed"),
         # The paragraph.
         ref=fields.ID(stored=True),
         order=fields.NUMERIC(int, stored=True, sortable=True, signed=False, shift_step=0),
@@ -103,13 +151,13 @@ def build_schema() -> fields.Schema:
         # Stemmed text for ranking; the unstemmed copy carries positions for
         # exact phrases, proximity and spelling suggestions. The text itself
         # is stored once, in ``paragraph``.
-        text=fields.TEXT(analyzer=text, phrase=False),
-        exact=positional_text(exact),
+        text=AnalyzedText(text, "stemmed"),
+        exact=AnalyzedText(exact, "exact", phrase=True),
         # Adjacent word pairs of the exact field: fast phrases (see pairs.py).
-        pairs=fields.TEXT(analyzer=pairs_analyzer(), phrase=False),
-        notes=fields.TEXT(analyzer=text, phrase=False),
-        notes_exact=positional_text(exact),
-        notes_pairs=fields.TEXT(analyzer=pairs_analyzer(), phrase=False),
+        pairs=AnalyzedText(pairs_analyzer(), "pairs"),
+        notes=AnalyzedText(text, "stemmed"),
+        notes_exact=AnalyzedText(exact, "exact", phrase=True),
+        notes_pairs=AnalyzedText(pairs_analyzer(), "pairs"),
         # Display-only context.
         paragraph=fields.STORED(),
         footnotes=fields.STORED(),

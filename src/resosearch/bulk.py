@@ -1,0 +1,156 @@
+"""Write a new index in bulk, without Whoosh's posting pool.
+
+Whoosh's writer sends every posting through a sorting pool — a tuple per
+posting, sorted runs spilled to disk, a heap merge at commit — and then
+into the codec one call per posting. A new index receives its documents in
+order, so each term's postings arrive already sorted: here they are
+gathered per term in typed arrays and handed to the codec a term at a time.
+The files are W3's, written by resosearch.codec as Whoosh's writer would
+write them (tests/test_bulk.py compares the two, posting by posting).
+
+An index is written as a few segments of at most ``segment_documents``
+documents, so that memory stays bounded at any corpus size; a group of
+documents (a resolution's) never straddles two segments.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from whoosh.fields import Schema
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from resosearch.codec import Codec
+
+INDEX_NAME = "MAIN"  # Whoosh's default index name
+# Up to about 400 MB of postings in memory per building process; each
+# segment adds a little to every query.
+SEGMENT_DOCUMENTS = 60_000
+
+# A term's postings while the segment is built: document numbers, weights
+# (float32, as Whoosh keeps them) and encoded values.
+Postings = tuple[array, array, list[bytes]]
+
+
+class SegmentBuilder:
+    """One new segment: documents added in order, written by :meth:`finish`."""
+
+    def __init__(self, storage: FileStorage, schema: Schema, codec: Codec) -> None:
+        self._storage = storage
+        self._schema = schema
+        self._codec = codec
+        self.segment = codec.new_segment(storage, INDEX_NAME)
+        self._perdoc = codec.per_document_writer(storage, self.segment)
+        self._terms: dict[str, dict[bytes, Postings]] = {
+            name: {} for name, field in schema.items() if field.indexed}
+        # Each document's quantized length per scorable field, as the codec
+        # reads it back (0: the document lacks the field).
+        self._lengths: dict[str, array] = {
+            name: array("I") for name, field in schema.items() if field.scorable}
+        # Encoded values repeat a lot (a frequency of 1, a single position):
+        # one bytes object for each distinct value.
+        self._values: dict[bytes, bytes] = {}
+        self.doc_count = 0
+
+    def add_document(self, fields: dict[str, Any]) -> None:
+        """Index and store one document, as Whoosh's ``add_document(**fields)``."""
+        docnum = self.doc_count
+        schema, perdoc, values = self._schema, self._perdoc, self._values
+        lengths: dict[str, int] = {}
+        perdoc.start_doc(docnum)
+        for name in sorted(fields):
+            value = fields[name]
+            if value is None:
+                continue
+            field = schema[name]
+            length = 0
+            if field.indexed:
+                terms = self._terms[name]
+                for btext, freq, weight, vbytes in field.index(value):
+                    length += freq
+                    postings = terms.get(btext)
+                    if postings is None:
+                        terms[btext] = postings = (array("I"), array("f"), [])
+                    postings[0].append(docnum)
+                    postings[1].append(weight)
+                    postings[2].append(values.setdefault(vbytes, vbytes))
+                if not field.scorable:
+                    length = 0
+                elif length:
+                    lengths[name] = length
+            perdoc.add_field(name, field, value if field.stored else None, length)
+            if field.column_type:
+                perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
+        perdoc.finish_doc()
+        for name, column in self._lengths.items():
+            length = lengths.get(name)
+            column.append(byte_to_length(length_to_byte(length)) if length else 0)
+        self.doc_count += 1
+
+    def finish(self):
+        """Write the postings and term index, assemble the compound file and
+        return the finished segment."""
+        self._perdoc.close()
+        writer = self._codec.field_writer(self._storage, self.segment)
+        for name in sorted(self._terms):
+            terms = self._terms[name]
+            if not terms:
+                continue
+            writer.start_field(name, self._schema[name])
+            lengths = self._lengths.get(name)
+            for btext in sorted(terms):
+                ids, weights, encoded = terms[btext]
+                writer.start_term(btext)
+                writer.add_all(ids, weights, encoded, lengths)
+                writer.finish_term()
+            writer.finish_field()
+            terms.clear()  # free each field's postings once written
+        writer.close()
+        self.segment.set_doc_count(self.doc_count)
+        self.segment.create_compound_file(self._storage)
+        return self.segment
+
+
+class BulkWriter:
+    """New segments in ``folder``, from groups of documents added in order;
+    :func:`write_toc` then makes them an index."""
+
+    def __init__(self, folder: str | Path, schema: Schema,
+                 segment_documents: int = SEGMENT_DOCUMENTS) -> None:
+        self._storage = FileStorage(str(folder)).create()
+        self._schema = schema
+        self._codec = Codec()
+        self._limit = segment_documents
+        self._segments: list = []
+        self._current: SegmentBuilder | None = None
+
+    def add_documents(self, documents: Iterable[dict[str, Any]]) -> tuple[int, int, int]:
+        """Add a group of documents, all to one segment; returns where they
+        went: the segment's number (in :meth:`finish`'s list), the first
+        document's number in it, and how many there were."""
+        if self._current is not None and self._current.doc_count >= self._limit:
+            self._segments.append(self._current.finish())
+            self._current = None
+        if self._current is None:
+            self._current = SegmentBuilder(self._storage, self._schema, self._codec)
+        first = self._current.doc_count
+        for fields in documents:
+            self._current.add_document(fields)
+        return len(self._segments), first, self._current.doc_count - first
+
+    def finish(self) -> list:
+        """Write the last segment; the segments written, in order."""
+        if self._current is not None and self._current.doc_count:
+            self._segments.append(self._current.finish())
+        self._current = None
+        return self._segments
+
+
+def write_toc(folder: str | Path, schema: Schema, segments: list) -> None:
+    """Make ``segments`` (in ``folder``) an index: Whoosh's table of contents."""
+    TOC(schema, segments, 0).write(FileStorage(str(folder)), INDEX_NAME)
