@@ -142,6 +142,10 @@ def test_parallel_build_gives_the_same_index_in_two_segments(tmp_path, parallel)
             assert a.total == b.total > 0, query
             assert [(h.number, h.ref, round(h.score, 9)) for h in a.hits] == \
                 [(h.number, h.ref, round(h.score, 9)) for h in b.hits], query
+        # Words within an edit distance, looked up segment by segment.
+        assert par.search("developement~1").total == seq.search("developement~1").total > 0
+        assert par.search("cooperasion").suggestion == seq.search("cooperasion").suggestion \
+            == "coopération"
 
 
 def test_parallel_build_skips_a_number_read_twice_across_processes(tmp_path, parallel):

@@ -31,6 +31,8 @@ INDEX_NAME = "MAIN"  # Whoosh's default index name
 # Up to about 400 MB of postings in memory per building process; each
 # segment adds a little to every query.
 SEGMENT_DOCUMENTS = 60_000
+# The raw text those documents come from, about (for segments of even size).
+SEGMENT_BYTES = 24_000_000
 
 # A term's postings while the segment is built: document numbers, weights
 # (float32, as Whoosh keeps them) and encoded values.
@@ -129,13 +131,18 @@ class BulkWriter:
         self._segments: list = []
         self._current: SegmentBuilder | None = None
 
+    def start_segment(self) -> None:
+        """Let the next documents start a new segment."""
+        if self._current is not None and self._current.doc_count:
+            self._segments.append(self._current.finish())
+            self._current = None
+
     def add_documents(self, documents: Iterable[dict[str, Any]]) -> tuple[int, int, int]:
         """Add a group of documents, all to one segment; returns where they
         went: the segment's number (in :meth:`finish`'s list), the first
         document's number in it, and how many there were."""
         if self._current is not None and self._current.doc_count >= self._limit:
-            self._segments.append(self._current.finish())
-            self._current = None
+            self.start_segment()
         if self._current is None:
             self._current = SegmentBuilder(self._storage, self._schema, self._codec)
         first = self._current.doc_count
@@ -145,9 +152,7 @@ class BulkWriter:
 
     def finish(self) -> list:
         """Write the last segment; the segments written, in order."""
-        if self._current is not None and self._current.doc_count:
-            self._segments.append(self._current.finish())
-        self._current = None
+        self.start_segment()
         return self._segments
 
 
