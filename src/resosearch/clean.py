@@ -519,8 +519,18 @@ def separate_markers(texts: Sequence[str], notes: Sequence[int]) -> list[str]:
     return whole.split(sep)
 
 
+def _word_before(text: str, end: int) -> str:
+    """The run of word characters, apostrophes and hyphens ending at ``end``
+    (what ``[\\w’'-]*$`` finds in ``text[:end]``, without a regex search
+    that retries from every position of the text before)."""
+    start = end
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_’'-"):
+        start -= 1
+    return text[start:end]
+
+
 def _repeat(match: re.Match[str], whole: str) -> str:
-    word = re.search(r"[\w’'-]*$", whole[: match.start()]).group(0)
+    word = _word_before(whole, match.start())
     letters = word.split("-")[-1]
     if not any(c.islower() for c in letters) or len(letters) < 2:
         return match.group(0)
@@ -562,7 +572,7 @@ def _find_marker(text: str, number: int, pos: int) -> tuple[int, int] | None:
 
 
 def _glued_ok(text: str, start: int) -> bool:
-    word = re.search(r"[\w’'-]*$", text[:start]).group(0)
+    word = _word_before(text, start)
     letters = word.split("-")[-1]
     if not letters:
         return True  # after a bracket or quote

@@ -46,7 +46,7 @@ from resosearch.postings import LeafMatcher, PostingsWriter
 STORED_JSON = "_json"
 _STORED_COLUMN = columns.VarBytesColumn()
 DICTIONARY_SAMPLE = 2000
-DICTIONARY_BYTES = 32 * 1024
+DICTIONARY_BYTES = 16 * 1024
 
 
 class PerDocReader(W3PerDocReader):

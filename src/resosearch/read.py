@@ -10,12 +10,17 @@ or many control characters) and empty files are refused with a
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from resosearch.errors import ParseError
 
 # Control characters that ordinary text files contain.
 _TEXT_CONTROLS = frozenset("\t\n\r\f\v")
+# Control characters that text does not contain (C0 but the above, DEL, C1).
+_CONTROL_RE = re.compile("[" + "".join(
+    re.escape(chr(c)) for c in [*range(32), *range(0x7F, 0xA0)] if chr(c) not in _TEXT_CONTROLS
+) + "]")
 # Above this share of other control characters, the data is not text.
 _MAX_CONTROL_SHARE = 0.05
 
@@ -47,8 +52,7 @@ def decode(data: bytes, source: str | None = None) -> tuple[str, str]:
     if text is None:
         # cp1252 leaves five bytes undefined; such data is not French text.
         raise ParseError("bytes are neither UTF-8 nor Windows-1252 text", source)
-    controls = sum(1 for char in text if ord(char) < 32 and char not in _TEXT_CONTROLS)
-    controls += sum(1 for char in text if 0x7F <= ord(char) < 0xA0)
+    controls = len(_CONTROL_RE.findall(text))
     if controls > max(2, _MAX_CONTROL_SHARE * len(text)):
         raise ParseError(
             f"binary data ({controls} control characters): expected a text file", source
