@@ -156,3 +156,32 @@ def test_an_index_opens_without_reading_its_postings(tmp_path):
     postings_file = reader._terms._postfile  # noqa: SLF001
     assert type(postings_file).__name__ == "MappedFile"
     assert not postings_file.file.__class__.__name__ == "BytesIO"
+
+
+def test_term_index_finds_each_key_and_the_next_one_as_whoosh_does(tmp_path):
+    from whoosh.filedb.filetables import OrderedHashReader
+    from whoosh.reading import IndexReader
+
+    from resosearch.build import build_index
+    from resosearch.codec import TermIndex, TermsReader
+
+    build_index(None, tmp_path / "ix")
+    reader = index.open_dir(str(tmp_path / "ix")).reader()
+    terms = reader._terms  # noqa: SLF001
+    assert isinstance(terms, TermsReader) and isinstance(terms._tindex, TermIndex)  # noqa: SLF001
+    ours = terms._tindex  # noqa: SLF001
+    theirs = OrderedHashReader(ours.dbfile)
+    keys = list(theirs.keys())
+    assert len(keys) > 5000
+    probes = [b"", b"\x00", b"\xff\xff\xff"] + [k for key in keys[::7]
+                                                  for k in (key, key[:-1], key + b"\x00")]
+    for probe in probes:
+        position = ours.closest_key_pos(probe)
+        assert position == theirs.closest_key_pos(probe), probe
+        if position is not None:
+            assert ours.key_at(position) == theirs.key_at(position)
+    assert ours.closest_key_pos(keys[-1] + b"\x00") is None
+    # A fuzzy word finds the words Whoosh's measure of every word finds.
+    found = sorted(reader.terms_within("exact", "cooperasion", 2))
+    assert "cooperation" in found
+    assert found == sorted(IndexReader.terms_within(reader, "exact", "cooperasion", 2))

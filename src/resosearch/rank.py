@@ -16,6 +16,8 @@ Whoosh's matchers.
 from __future__ import annotations
 
 import heapq
+from itertools import compress
+from operator import getitem
 
 from whoosh import query as q
 from whoosh.query.wrappers import ConstantScoreQuery
@@ -48,17 +50,18 @@ def best(searcher: Searcher, query: q.Query, filter_query: q.Query | None,
         for leaf, offset in searcher.leaf_searchers():
             scores = _scores(_Leaf(leaf, searcher), query)
             if scores and filter_query is not None:
-                allowed = matching_ids(leaf, filter_query)
-                scores = {d: s for d, s in scores.items() if d in allowed}
+                scores = _kept(scores, matching_ids(leaf, filter_query))
             deleted = leaf.reader().deleted_docs_set if scores else None
             if deleted:
-                scores = {d: s for d, s in scores.items() if d not in deleted}
+                for docnum in scores.keys() & deleted:
+                    del scores[docnum]
             total += len(scores)
             if scores:
                 # The window-th best score, then everything at or above it (ties
                 # included), ordered as Whoosh does: score, then docnum.
                 floor = heapq.nlargest(window, scores.values())[-1]
-                candidates.extend((-s, d + offset) for d, s in scores.items() if s >= floor)
+                candidates.extend((-s, d + offset) for d, s in
+                                  compress(scores.items(), map(floor.__le__, scores.values())))
     except Unsupported:
         return None
     candidates.sort()
@@ -115,10 +118,10 @@ def _scores(leaf: _Leaf, query: q.Query, within: list[int] | None = None) -> Sco
     if isinstance(query, q.Or) and type(query) is q.Or:
         parts = sorted((_scores(leaf, child, within) for child in query.subqueries), key=len)
         found = parts.pop()  # the largest; the others are merged into it
-        get = found.get
         for part in parts:
-            for docnum, score in part.items():
-                found[docnum] = get(docnum, 0.0) + score
+            summed = {d: found[d] + part[d] for d in found.keys() & part.keys()}
+            found.update(part)
+            found.update(summed)
         return found
     if type(query) is q.And:
         if any(isinstance(child, q.Not) for child in query.subqueries):
@@ -132,14 +135,15 @@ def _scores(leaf: _Leaf, query: q.Query, within: list[int] | None = None) -> Sco
             if not found:
                 break
             part = _scores(leaf, child, sorted(found))
-            found = {d: s + part[d] for d, s in found.items() if d in part}
+            found = {d: found[d] + part[d] for d in found.keys() & part.keys()}
         return found
     if type(query) is q.AndNot:
         positive = _scores(leaf, query.a, within)
         if not positive:
             return positive
-        negative = matching_ids(leaf.searcher, query.b)
-        return {d: s for d, s in positive.items() if d not in negative}
+        for docnum in positive.keys() & matching_ids(leaf.searcher, query.b):
+            del positive[docnum]
+        return positive
     if isinstance(query, (ConstantScoreQuery, q.NumericRange)):
         # Filters (session:, year:): a constant score for each match.
         score = query.score if isinstance(query, ConstantScoreQuery) else query.boost
@@ -148,6 +152,17 @@ def _scores(leaf: _Leaf, query: q.Query, within: list[int] | None = None) -> Sco
             ids.intersection_update(within)
         return dict.fromkeys(ids, float(score))
     raise Unsupported
+
+
+def _kept(scores: Scores, allowed: set[int]) -> Scores:
+    """``scores`` of the documents in ``allowed`` only (set operations, so
+    that Python loops over the smaller side)."""
+    dropped = scores.keys() - allowed
+    if len(dropped) <= len(scores) // 2:
+        for docnum in dropped:
+            del scores[docnum]
+        return scores
+    return {d: scores[d] for d in scores.keys() & allowed}
 
 
 def _restricted(scores: Scores, within: list[int] | None) -> Scores:
@@ -207,20 +222,33 @@ def _term_scores(leaf: _Leaf, term: q.Term, within: list[int] | None) -> Scores:
     # Whoosh's bm25(): idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))),
     # with the length term looked up per length byte.
     norm = _norms(k1, b, avgfl)
-    lengths = _lengths(reader, term.fieldname)
+    # The score of each (term frequency, length byte), computed as Whoosh
+    # does, so that a posting's score is two lookups made by C loops.
+    table = _ScoreTable(lambda tf: [idf * ((tf * k1_plus_one) / (tf + n)) for n in norm]
+                        if boost == 1.0 else
+                        [idf * ((tf * k1_plus_one) / (tf + n)) * boost for n in norm])
+    length_of = _lengths(reader, term.fieldname).__getitem__
     found = {}
     wanted = None if within is None else set(within)
     for ids, weights, _values in blocks(matcher, within):
         if wanted is not None:  # this block holds at least one wanted document
             kept = [(d, tf) for d, tf in zip(ids, weights, strict=True) if d in wanted]
             ids, weights = [d for d, _ in kept], [tf for _, tf in kept]
-        if boost == 1.0:
-            found.update({d: idf * ((tf * k1_plus_one) / (tf + norm[lengths[d]]))
-                          for d, tf in zip(ids, weights, strict=True)})
-        else:
-            found.update({d: idf * ((tf * k1_plus_one) / (tf + norm[lengths[d]])) * boost
-                          for d, tf in zip(ids, weights, strict=True)})
+        found.update(zip(ids, map(getitem, map(table.__getitem__, weights),
+                                  map(length_of, ids)), strict=True))
     return found
+
+
+class _ScoreTable(dict):
+    """Term frequency → the score of each length byte, made when first asked."""
+
+    def __init__(self, row):
+        super().__init__()
+        self._row = row
+
+    def __missing__(self, tf: float) -> list[float]:
+        self[tf] = row = self._row(tf)
+        return row
 
 
 def _norms(k1: float, b: float, avgfl: float) -> list[float]:
