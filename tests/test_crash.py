@@ -42,14 +42,12 @@ def _kill_after(args: list[str], delay: float, folder: Path) -> tuple[bool, bool
     while time.monotonic() < deadline and process.poll() is None:
         mid_build = mid_build or bool(_leftovers(folder))
         time.sleep(0.005)
-    finished = process.poll() is not None
-    if not finished:
+    if process.poll() is None:
         process.send_signal(signal.SIGKILL)
-    process.communicate(timeout=60)
-    if not finished:
-        assert process.returncode == -signal.SIGKILL
-    else:
-        assert process.returncode == 0, process.stderr
+    _, err = process.communicate(timeout=60)
+    # It may have finished between the last poll and the signal.
+    finished = process.returncode == 0
+    assert finished or process.returncode == -signal.SIGKILL, err
     return finished, mid_build
 
 
@@ -148,3 +146,38 @@ def test_killed_build_of_a_new_folder_leaves_nothing_half_built(tmp_path, big_co
     build_index([_baseline_file()], folder, lock_timeout=5)
     assert _leftovers(folder) == []
     assert snapshot(folder)["numbers"] == ["68/230"]
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if text in (entry / "cmdline").read_bytes().decode(errors="replace"):
+                    found.append(int(entry.name))
+            except OSError:
+                pass  # gone meanwhile
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs /proc")
+def test_a_killed_parallel_build_leaves_no_building_process_behind(tmp_path):
+    docs = tmp_path / "docs"
+    write_corpus(docs, copies=16)  # 80 files: built by several processes
+    folder = tmp_path / "index"
+    process = cli_process("build", str(docs), "--index", str(folder))
+    deadline = time.monotonic() + 60
+    while not _leftovers(folder) and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.005)
+    time.sleep(0.3)  # the building processes are at work
+    assert process.poll() is None, "the build ended before it could be killed"
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=60)
+    # Each building process notices its parent is gone, at its next file.
+    deadline = time.monotonic() + 20
+    while _processes_mentioning(str(folder)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _processes_mentioning(str(folder)) == []
+    # The next build cleans up and succeeds.
+    build_index([docs], folder)
+    assert _leftovers(folder) == []

@@ -242,19 +242,30 @@ def _size(path: Path) -> int:
         return 0  # reading it will say why
 
 
-# In each building process: where to send progress, and the signal to stop.
+# In each building process: where to send progress, the signal to stop,
+# and the process that started it (if it is killed, stop too).
 _messages: Queue | None = None
 _stop: Event | None = None
+_parent: int | None = None
 
 
 def _start_process(messages: Queue, stop: Event) -> None:
-    global _messages, _stop
-    _messages, _stop = messages, stop
+    global _messages, _stop, _parent
+    _messages, _stop, _parent = messages, stop, os.getppid()
+
+
+def _stopped() -> bool:
+    if os.getppid() != _parent:
+        # Killed parent: nobody will read what this process would send, and
+        # a queue's feeder thread could block its exit. Leave now; the next
+        # build removes the temporary folder.
+        os._exit(1)
+    return _stop.is_set()
 
 
 def _index_share_in_process(folder: str, files: list[Path]) -> tuple[list, list[Indexed | Skipped]]:
     return index_share(folder, files, lambda path, skipped: _messages.put((path, skipped)),
-                       _stop.is_set)
+                       _stopped)
 
 
 def index_files(folder: PathLike, files: list[Path], progress: Progress | None = None,

@@ -24,6 +24,9 @@ from resosearch.analysis import exact_analyzer
 from resosearch.postings import blocks, raw_postings
 
 SEPARATOR = " "
+# The pairs field of each positional field; pairs carry positions too (of
+# their first word), so a longer phrase is checked on its pairs.
+PAIRS_FIELDS = {"exact": "pairs", "notes_exact": "notes_pairs"}
 
 
 def adjacent_pairs(terms: Iterable[tuple[str, int]]) -> Iterator[tuple[str, int]]:
@@ -95,10 +98,9 @@ class PairPhrase(WrappingQuery):
     """An exact phrase of three or more words, found through its pairs.
 
     ``child`` (all the phrase's word pairs) finds the candidates and scores
-    them; the candidates are then checked on the positions of the words in
-    ``fieldname`` (see phrase_matches) — much cheaper than Whoosh's span
-    machinery. ``groups`` are the words' alternatives at consecutive
-    positions.
+    them; the candidates are then checked on the positions of the pairs (see
+    :meth:`matches`) — much cheaper than Whoosh's span machinery. ``groups``
+    are the words' alternatives at consecutive positions in ``fieldname``.
     """
 
     def __init__(self, child: Query, groups: list[list[str]], fieldname: str = "exact"):
@@ -125,11 +127,18 @@ class PairPhrase(WrappingQuery):
         candidates = self.child.matcher(searcher, context)
         if not candidates.is_active():
             return candidates
-        found = phrase_matches(searcher.reader(), self.fieldname, self.groups,
-                               sorted(candidates.all_ids()))
+        found = self.matches(searcher.reader(), sorted(candidates.all_ids()))
         if not found:
             return NullMatcher()
         return FilterMatcher(self.child.matcher(searcher, context), frozenset(found))
+
+
+    def matches(self, reader, candidates: list[int]) -> list[int]:
+        """The ``candidates`` (sorted document numbers of one segment) that
+        hold the phrase: its word pairs one after the other. A pair is far
+        rarer than its words (``de``, ``la``), so far fewer positions are read."""
+        return phrase_matches(reader, PAIRS_FIELDS[self.fieldname], pair_groups(self.groups),
+                              candidates)
 
 
 # A phrase start in a document as one integer: the document number shifted

@@ -27,11 +27,10 @@ from resosearch.analysis import exact_analyzer, text_analyzer
 from resosearch.build import normalize_number
 from resosearch.errors import QueryError
 from resosearch.models import normalize_ref
-from resosearch.pairs import PairPhrase, pair_groups
+from resosearch.pairs import PAIRS_FIELDS, PairPhrase, pair_groups
 from resosearch.schema import NOTES_WEIGHT, fold_keyword
 
 # The word-pairs field of each positional field (see pairs.py).
-PAIRS_FIELDS = {"exact": "pairs", "notes_exact": "notes_pairs"}
 
 MAX_QUERY_CHARS = 5000
 # How many index terms a prefix, wildcard or fuzzy term may expand to.

@@ -27,7 +27,7 @@ from whoosh.util.numeric import byte_to_length
 
 from resosearch.codec import PerDocReader
 from resosearch.count import POSITIONAL, matching_ids
-from resosearch.pairs import PairPhrase, phrase_matches
+from resosearch.pairs import PairPhrase
 from resosearch.postings import blocks, raw_postings
 
 Scores = dict[int, float]
@@ -176,7 +176,7 @@ def _phrase_scores(leaf: _Leaf, phrase: PairPhrase, within: list[int] | None) ->
     candidates = _scores(leaf, phrase.child, within)
     if not candidates:
         return candidates
-    matches = phrase_matches(leaf.reader, phrase.fieldname, phrase.groups, sorted(candidates))
+    matches = phrase.matches(leaf.reader, sorted(candidates))
     return {d: candidates[d] for d in matches}
 
 

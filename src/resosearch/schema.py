@@ -153,11 +153,12 @@ def build_schema() -> fields.Schema:
         # is stored once, in ``paragraph``.
         text=AnalyzedText(text, "stemmed"),
         exact=AnalyzedText(exact, "exact", phrase=True),
-        # Adjacent word pairs of the exact field: fast phrases (see pairs.py).
-        pairs=AnalyzedText(pairs_analyzer(), "pairs"),
+        # Adjacent word pairs of the exact field, at their first word's
+        # position: fast phrases (see pairs.py).
+        pairs=AnalyzedText(pairs_analyzer(), "pairs", phrase=True),
         notes=AnalyzedText(text, "stemmed"),
         notes_exact=AnalyzedText(exact, "exact", phrase=True),
-        notes_pairs=AnalyzedText(pairs_analyzer(), "pairs"),
+        notes_pairs=AnalyzedText(pairs_analyzer(), "pairs", phrase=True),
         # Display-only context.
         paragraph=fields.STORED(),
         footnotes=fields.STORED(),
