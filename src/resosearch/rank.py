@@ -168,7 +168,7 @@ def _kept(scores: Scores, allowed: set[int]) -> Scores:
 def _restricted(scores: Scores, within: list[int] | None) -> Scores:
     if within is None:
         return scores
-    return {d: scores[d] for d in within if d in scores}
+    return _kept(scores, set(within))
 
 
 def _phrase_scores(leaf: _Leaf, phrase: PairPhrase, within: list[int] | None) -> Scores:
@@ -232,8 +232,8 @@ def _term_scores(leaf: _Leaf, term: q.Term, within: list[int] | None) -> Scores:
     wanted = None if within is None else set(within)
     for ids, weights, _values in blocks(matcher, within):
         if wanted is not None:  # this block holds at least one wanted document
-            kept = [(d, tf) for d, tf in zip(ids, weights, strict=True) if d in wanted]
-            ids, weights = [d for d, _ in kept], [tf for _, tf in kept]
+            mask = list(map(wanted.__contains__, ids))
+            ids, weights = list(compress(ids, mask)), list(compress(weights, mask))
         found.update(zip(ids, map(getitem, map(table.__getitem__, weights),
                                   map(length_of, ids)), strict=True))
     return found
