@@ -66,16 +66,19 @@ def _whoosh_index(folder):
     return whoosh_index.open_dir(str(folder)).reader()
 
 
-def _bulk_index(folder, segment_documents):
+def _bulk_index(folder, segment_documents, run_documents=10_000):
     folder.mkdir()
-    writer = BulkWriter(folder, build_schema(), segment_documents)
+    writer = BulkWriter(folder, build_schema(), segment_documents, run_documents)
     places = [writer.add_documents(documents(r)) for r in RESOLUTIONS]
     write_toc(folder, build_schema(), writer.finish())
     return places, whoosh_index.open_dir(str(folder)).reader()
 
 
-def test_one_bulk_segment_is_whooshs_own_segment_posting_by_posting(tmp_path):
-    ours = _bulk_index(tmp_path / "bulk", 10_000)[1]
+@pytest.mark.parametrize("run_documents", [10_000, 7])
+def test_one_bulk_segment_is_whooshs_own_segment_posting_by_posting(tmp_path, run_documents):
+    # With runs of 7 documents, the postings go through 16 sorted runs on disk.
+    ours = _bulk_index(tmp_path / "bulk", None, run_documents)[1]
+    assert [p.name for p in (tmp_path / "bulk").iterdir() if p.name.startswith("RUN_")] == []
     theirs = _whoosh_index(tmp_path / "whoosh")
     assert ours.doc_count_all() == theirs.doc_count_all() == 115  # 110 paragraphs, 5 resolutions
     terms = list(theirs.all_terms())

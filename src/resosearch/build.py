@@ -9,7 +9,6 @@ is swapped in).
 
 from __future__ import annotations
 
-import math
 import multiprocessing
 import os
 import queue
@@ -28,7 +27,7 @@ from whoosh import index as whoosh_index
 from whoosh.query import Term
 
 from resosearch import store
-from resosearch.bulk import SEGMENT_BYTES, BulkWriter, write_toc
+from resosearch.bulk import BulkWriter, write_toc
 from resosearch.bundled import bundled_paths
 from resosearch.codec import Codec
 from resosearch.errors import ParseError, ResosearchError
@@ -215,17 +214,9 @@ def index_share(folder: PathLike, files: list[Path], notify: Notify,
     segments and each file's outcome."""
     writer = BulkWriter(folder, build_schema())
     outcomes: list[Indexed | Skipped] = []
-    # Segments of about even size (a smaller last one costs every query).
-    sizes = [_size(path) for path in files]
-    step = sum(sizes) / max(1, math.ceil(sum(sizes) / SEGMENT_BYTES))
-    read, cut = 0, step
-    for path, size in zip(files, sizes, strict=True):
+    for path in files:
         if stop():
             break
-        if read >= cut:
-            writer.start_segment()
-            cut += step
-        read += size
         item = parse_one(path)
         if isinstance(item, Resolution):
             where = writer.add_documents(documents(item))
@@ -233,13 +224,6 @@ def index_share(folder: PathLike, files: list[Path], notify: Notify,
         outcomes.append(item)
         notify(str(path), item if isinstance(item, Skipped) else None)
     return writer.finish(), outcomes
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0  # reading it will say why
 
 
 # In each building process: where to send progress, the signal to stop,

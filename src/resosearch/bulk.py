@@ -8,8 +8,9 @@ gathered per term in typed arrays and handed to the codec a term at a time.
 The files are W3's, written by resosearch.codec as Whoosh's writer would
 write them (tests/test_bulk.py compares the two, posting by posting).
 
-An index is written as a few segments of at most ``segment_documents``
-documents, so that memory stays bounded at any corpus size; a group of
+Memory stays bounded at any corpus size: past ``RUN_DOCUMENTS`` documents,
+the postings in memory are written out as a sorted run, and the runs are
+merged when the segment is finished (resosearch.runs). A group of
 documents (a resolution's) never straddles two segments.
 """
 
@@ -26,24 +27,23 @@ from whoosh.index import TOC
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from resosearch.codec import Codec
+from resosearch.runs import Postings, entries, merged, read_run, write_run
 
 INDEX_NAME = "MAIN"  # Whoosh's default index name
-# Up to about 400 MB of postings in memory per building process; each
-# segment adds a little to every query.
-SEGMENT_DOCUMENTS = 60_000
-# The raw text those documents come from, about (for segments of even size).
-SEGMENT_BYTES = 24_000_000
-
-# A term's postings while the segment is built: document numbers, weights
-# (float32, as Whoosh keeps them) and encoded values.
-Postings = tuple[array, array, list[bytes]]
+# Postings of this many documents are held in memory (about 400 MB) before
+# they are written out as a sorted run (see resosearch.runs).
+RUN_DOCUMENTS = 50_000
 
 
 class SegmentBuilder:
     """One new segment: documents added in order, written by :meth:`finish`."""
 
-    def __init__(self, storage: FileStorage, schema: Schema, codec: Codec) -> None:
+    def __init__(self, storage: FileStorage, schema: Schema, codec: Codec,
+                 run_documents: int = RUN_DOCUMENTS) -> None:
         self._storage = storage
+        self._run_documents = run_documents
+        self._runs: list[Path] = []
+        self._run_start = 0
         self._schema = schema
         self._codec = codec
         self.segment = codec.new_segment(storage, INDEX_NAME)
@@ -93,26 +93,41 @@ class SegmentBuilder:
             length = lengths.get(name)
             column.append(byte_to_length(length_to_byte(length)) if length else 0)
         self.doc_count += 1
+        if self.doc_count - self._run_start >= self._run_documents:
+            self._write_run()
+
+    def _write_run(self) -> None:
+        # Not named after the segment: its compound file takes every file
+        # whose name starts with the segment's.
+        path = Path(self._storage.folder) / f"RUN_{self.segment.segid}_{len(self._runs)}"
+        write_run(path, self._terms)
+        self._runs.append(path)
+        self._terms = {name: {} for name in self._terms}
+        self._values.clear()
+        self._run_start = self.doc_count
 
     def finish(self):
         """Write the postings and term index, assemble the compound file and
         return the finished segment."""
         self._perdoc.close()
         writer = self._codec.field_writer(self._storage, self.segment)
-        for name in sorted(self._terms):
-            terms = self._terms[name]
-            if not terms:
-                continue
-            writer.start_field(name, self._schema[name])
-            lengths = self._lengths.get(name)
-            for btext in sorted(terms):
-                ids, weights, encoded = terms[btext]
-                writer.start_term(btext)
-                writer.add_all(ids, weights, encoded, lengths)
-                writer.finish_term()
+        field = lengths = None
+        sources = [read_run(path) for path in self._runs] + [entries(self._terms)]
+        for name, btext, ids, weights, encoded in merged(sources):
+            if name != field:
+                if field is not None:
+                    writer.finish_field()
+                writer.start_field(name, self._schema[name])
+                field, lengths = name, self._lengths.get(name)
+            writer.start_term(btext)
+            writer.add_all(ids, weights, encoded, lengths)
+            writer.finish_term()
+        if field is not None:
             writer.finish_field()
-            terms.clear()  # free each field's postings once written
         writer.close()
+        self._terms.clear()
+        for path in self._runs:
+            path.unlink()
         self.segment.set_doc_count(self.doc_count)
         self.segment.create_compound_file(self._storage)
         return self.segment
@@ -123,11 +138,13 @@ class BulkWriter:
     :func:`write_toc` then makes them an index."""
 
     def __init__(self, folder: str | Path, schema: Schema,
-                 segment_documents: int = SEGMENT_DOCUMENTS) -> None:
+                 segment_documents: int | None = None,
+                 run_documents: int = RUN_DOCUMENTS) -> None:
         self._storage = FileStorage(str(folder)).create()
         self._schema = schema
         self._codec = Codec()
         self._limit = segment_documents
+        self._run_documents = run_documents
         self._segments: list = []
         self._current: SegmentBuilder | None = None
 
@@ -141,10 +158,11 @@ class BulkWriter:
         """Add a group of documents, all to one segment; returns where they
         went: the segment's number (in :meth:`finish`'s list), the first
         document's number in it, and how many there were."""
-        if self._current is not None and self._current.doc_count >= self._limit:
+        if self._limit and self._current is not None and self._current.doc_count >= self._limit:
             self.start_segment()
         if self._current is None:
-            self._current = SegmentBuilder(self._storage, self._schema, self._codec)
+            self._current = SegmentBuilder(self._storage, self._schema, self._codec,
+                                           self._run_documents)
         first = self._current.doc_count
         for fields in documents:
             self._current.add_document(fields)
