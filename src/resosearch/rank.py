@@ -19,6 +19,7 @@ import heapq
 from itertools import compress
 from operator import getitem
 
+from whoosh import formats
 from whoosh import query as q
 from whoosh.query.wrappers import ConstantScoreQuery
 from whoosh.scoring import BM25F
@@ -134,6 +135,12 @@ def _scores(leaf: _Leaf, query: q.Query, within: list[int] | None = None) -> Sco
         for child in children[1:]:
             if not found:
                 break
+            constant = _constant_score(leaf, child)
+            if constant is not None:
+                # A filter (kind:, verb:, session:): which documents, not scores.
+                ids = _constant_ids(leaf, child, sorted(found))
+                found = {d: found[d] + constant for d in found.keys() & ids}
+                continue
             part = _scores(leaf, child, sorted(found))
             found = {d: found[d] + part[d] for d in found.keys() & part.keys()}
         return found
@@ -152,6 +159,38 @@ def _scores(leaf: _Leaf, query: q.Query, within: list[int] | None = None) -> Sco
             ids.intersection_update(within)
         return dict.fromkeys(ids, float(score))
     raise Unsupported
+
+
+def _constant_score(leaf: _Leaf, query: q.Query) -> float | None:
+    """The score each match of ``query`` gets when it is the same for all
+    (a filter, or a term of a field that only records presence), else None."""
+    if isinstance(query, ConstantScoreQuery):
+        return float(query.score)
+    if isinstance(query, q.NumericRange):
+        return float(query.boost)
+    schema = leaf.reader.schema
+    if type(query) is q.Term and query.fieldname in schema and not query.minquality \
+            and isinstance(schema[query.fieldname].format, formats.Existence):
+        return 1.0 * query.boost  # Whoosh's score: the posting's weight (1) times the boost
+    return None
+
+
+def _constant_ids(leaf: _Leaf, query: q.Query, within: list[int]) -> set[int]:
+    """The documents among ``within`` (sorted) that a constant-score query
+    matches; a term reads only the posting blocks holding one of them."""
+    if type(query) is not q.Term:
+        return matching_ids(leaf.searcher, query).intersection(within)
+    reader = leaf.reader
+    try:
+        btext = reader.schema[query.fieldname].to_bytes(query.text)
+    except ValueError:
+        return set()
+    matcher = raw_postings(reader, query.fieldname, btext)
+    ids: set[int] = set()
+    if matcher is not None:
+        for block, _weights, _values in blocks(matcher, within):
+            ids.update(block)
+    return ids
 
 
 def _kept(scores: Scores, allowed: set[int]) -> Scores:
