@@ -9,6 +9,7 @@ lock with the dead process, and the next build removes the temporary folder.
 
 from __future__ import annotations
 
+import os
 import random
 import signal
 import time
@@ -181,3 +182,25 @@ def test_a_killed_parallel_build_leaves_no_building_process_behind(tmp_path):
     # The next build cleans up and succeeds.
     build_index([docs], folder)
     assert _leftovers(folder) == []
+
+
+def test_ctrl_c_stops_a_parallel_build_cleanly_and_keeps_the_old_index(tmp_path):
+    docs = tmp_path / "docs"
+    write_corpus(docs, copies=16)  # 80 files: built by several processes
+    folder = tmp_path / "index"
+    build_index([_baseline_file()], folder)
+    before = snapshot(folder)
+    # As a terminal does: SIGINT to the whole process group.
+    process = cli_process("build", str(docs), "--index", str(folder), start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not _leftovers(folder) and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.005)
+    time.sleep(0.3)
+    assert process.poll() is None, "the build ended before it could be interrupted"
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "Traceback" not in err
+    assert _leftovers(folder) == []
+    assert snapshot(folder) == before
+    assert _processes_mentioning(str(folder)) == []

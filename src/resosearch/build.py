@@ -14,6 +14,7 @@ import os
 import queue
 import re
 import shutil
+import signal
 import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -236,6 +237,9 @@ _parent: int | None = None
 def _start_process(messages: Queue, stop: Event) -> None:
     global _messages, _stop, _parent
     _messages, _stop, _parent = messages, stop, os.getppid()
+    # Ctrl-C reaches the whole process group: the parent handles it and
+    # tells this process to stop (no traceback from each process).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _stopped() -> bool:
