@@ -8,7 +8,7 @@ import pytest
 from whoosh import fields
 from whoosh import index as whoosh_index
 
-from resosearch import build
+from resosearch import parallel as parallel_module
 from resosearch.build import BuildError, build_index
 from resosearch.bulk import BulkWriter, write_toc
 from resosearch.bundled import bundled_paths
@@ -114,7 +114,7 @@ def test_segments_split_between_resolutions_never_inside_one(tmp_path):
 
 @pytest.fixture
 def parallel(monkeypatch):
-    monkeypatch.setattr(build, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(parallel_module, "PARALLEL_MIN_FILES", 1)
 
 
 def _seeds(folder):

@@ -9,46 +9,28 @@ is swapped in).
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import queue
 import re
 import shutil
-import signal
-import stat
 import time
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
-from multiprocessing.queues import Queue
-from multiprocessing.synchronize import Event
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.query import Term
 
 from resosearch import store
-from resosearch.bulk import BulkWriter, write_toc
+from resosearch.bulk import write_toc
 from resosearch.bundled import bundled_paths
 from resosearch.codec import Codec
-from resosearch.errors import ParseError, ResosearchError
+from resosearch.errors import BuildError, ResosearchError
 from resosearch.models import Resolution
-from resosearch.parse import parse_file
+from resosearch.parallel import Indexed, index_files
 from resosearch.schema import build_schema, documents, resolution_key
+from resosearch.sources import PathLike, Progress, Skipped, collect_files, parse_files
 
-PathLike = str | os.PathLike[str]
-Progress = Callable[[int, int, str], None]
-
-
-@dataclass(frozen=True)
-class Skipped:
-    """A file that was not indexed, and why."""
-
-    path: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.reason}"
+__all__ = ["BuildError", "BuildReport", "PathLike", "Skipped", "add", "build_index",
+           "normalize_number", "remove"]
 
 
 @dataclass(frozen=True)
@@ -84,98 +66,6 @@ class BuildReport:
         }
 
 
-class BuildError(ResosearchError):
-    """A strict build met a bad file; the existing index was left untouched."""
-
-
-def collect_files(paths: Iterable[PathLike]) -> tuple[list[Path], list[Skipped]]:
-    """Expand files and folders (recursively, hidden entries skipped) into files."""
-    files: list[Path] = []
-    problems: list[Skipped] = []
-    for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            # os.walk does not follow symlinked folders, so a symlink loop cannot trap it.
-            for root, dirs, names in os.walk(path, onerror=None):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(names):
-                    if not name.startswith("."):
-                        found = Path(root) / name
-                        if _special(found):
-                            # Reading a FIFO would block the build forever.
-                            problems.append(Skipped(str(found), "not a regular file (a pipe, "
-                                                    "socket or device); not read"))
-                        else:
-                            files.append(found)
-        elif path.exists():
-            files.append(path)
-        elif path.is_symlink():
-            problems.append(Skipped(str(path), "broken symbolic link"))
-        else:
-            problems.append(Skipped(str(path), "no such file or folder"))
-    return files, problems
-
-
-def _special(path: Path) -> bool:
-    """A pipe, socket or device (after symbolic links); unreadable paths are not special."""
-    try:
-        return not stat.S_ISREG(path.stat().st_mode)
-    except OSError:
-        return False  # reading it will say why (broken link, loop, permission)
-
-
-def parse_one(path: Path) -> Resolution | Skipped:
-    """Parse one file, or say why it cannot be indexed."""
-    try:
-        return parse_file(path)
-    except ParseError as error:
-        return Skipped(str(path), error.message + (f" (line {error.line})" if error.line else ""))
-    except OSError as error:
-        return Skipped(str(path), error.strerror or str(error))
-
-
-# Below this many files a process pool costs more than it saves.
-PARALLEL_MIN_FILES = 64
-
-
-def parse_files(
-    files: list[Path], progress: Progress | None = None, workers: int | None = None
-) -> Iterator[Resolution | Skipped]:
-    """Parse each file in order, yielding a Resolution or the reason it was skipped.
-
-    With many files, parsing runs in ``workers`` processes (default: one per
-    core) while the caller indexes what is already parsed.
-    """
-    total = len(files)
-    workers = workers if workers is not None else (os.cpu_count() or 1)
-    if workers > 1 and total >= PARALLEL_MIN_FILES:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = pool.map(parse_one, files, chunksize=16)
-            for done, (path, item) in enumerate(zip(files, results, strict=True), 1):
-                yield item
-                if progress:
-                    progress(done, total, str(path))
-        return
-    for done, path in enumerate(files, 1):
-        yield parse_one(path)
-        if progress:
-            progress(done, total, str(path))
-
-
-@dataclass(frozen=True)
-class Indexed:
-    """A resolution indexed by a building process, and where its documents
-    went: a segment (numbered in that process's list), the first document's
-    number in it, and how many documents there were."""
-
-    number: str
-    source: str
-    paragraph_count: int
-    segment: int
-    first: int
-    count: int
-
-
 def _write(items: Iterable[Resolution | Indexed | Skipped], add: Callable[[Resolution], None],
            strict: bool, drop: Callable[[Indexed], None] | None = None,
            ) -> tuple[list[str], int, list[Skipped]]:
@@ -202,110 +92,6 @@ def _write(items: Iterable[Resolution | Indexed | Skipped], add: Callable[[Resol
             add(item)
             paragraphs += len(item.paragraphs)
     return list(seen), paragraphs, skipped
-
-
-Notify = Callable[[str, Skipped | None], None]
-
-
-def index_share(folder: PathLike, files: list[Path], notify: Notify,
-                stop: Callable[[], bool] = lambda: False,
-                ) -> tuple[list, list[Indexed | Skipped]]:
-    """Parse ``files`` and index them, in order, into new segments in
-    ``folder``; ``notify`` hears of each file as it is done. Returns the
-    segments and each file's outcome."""
-    writer = BulkWriter(folder, build_schema())
-    outcomes: list[Indexed | Skipped] = []
-    for path in files:
-        if stop():
-            break
-        item = parse_one(path)
-        if isinstance(item, Resolution):
-            where = writer.add_documents(documents(item))
-            item = Indexed(item.number, item.source or "?", len(item.paragraphs), *where)
-        outcomes.append(item)
-        notify(str(path), item if isinstance(item, Skipped) else None)
-    return writer.finish(), outcomes
-
-
-# In each building process: where to send progress, the signal to stop,
-# and the process that started it (if it is killed, stop too).
-_messages: Queue | None = None
-_stop: Event | None = None
-_parent: int | None = None
-
-
-def _start_process(messages: Queue, stop: Event) -> None:
-    global _messages, _stop, _parent
-    _messages, _stop, _parent = messages, stop, os.getppid()
-    # Ctrl-C reaches the whole process group: the parent handles it and
-    # tells this process to stop (no traceback from each process).
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _stopped() -> bool:
-    if os.getppid() != _parent:
-        # Killed parent: nobody will read what this process would send, and
-        # a queue's feeder thread could block its exit. Leave now; the next
-        # build removes the temporary folder.
-        os._exit(1)
-    return _stop.is_set()
-
-
-def _index_share_in_process(folder: str, files: list[Path]) -> tuple[list, list[Indexed | Skipped]]:
-    return index_share(folder, files, lambda path, skipped: _messages.put((path, skipped)),
-                       _stopped)
-
-
-def index_files(folder: PathLike, files: list[Path], progress: Progress | None = None,
-                workers: int | None = None, strict: bool = False,
-                ) -> tuple[list, list[Indexed | Skipped]]:
-    """Parse and index ``files`` into new segments in ``folder``: with many
-    files, in ``workers`` processes (default: one per core), each taking a
-    contiguous share and writing its own segments. Returns the segments
-    and every file's outcome, both in the order of ``files``."""
-    total = len(files)
-    workers = min(workers if workers is not None else (os.cpu_count() or 1), total)
-    done = 0
-
-    def heard(path: str, skipped: Skipped | None) -> None:
-        nonlocal done
-        done += 1
-        if strict and skipped:
-            raise BuildError(f"{skipped.path}: {skipped.reason} (--strict: nothing was changed)")
-        if progress:
-            progress(done, total, path)
-
-    if workers <= 1 or total < PARALLEL_MIN_FILES:
-        return index_share(folder, files, heard)
-    context = multiprocessing.get_context()
-    messages, stop = context.Queue(), context.Event()
-    size = -(-total // workers)
-    shares = [files[i:i + size] for i in range(0, total, size)]
-    with ProcessPoolExecutor(len(shares), mp_context=context, initializer=_start_process,
-                             initargs=(messages, stop)) as pool:
-        futures = [pool.submit(_index_share_in_process, str(folder), share) for share in shares]
-        try:
-            while done < total:
-                try:
-                    heard(*messages.get(timeout=0.5))
-                except queue.Empty:
-                    for future in futures:
-                        if future.done():
-                            future.result()  # a failed process raises here
-                    if all(future.done() for future in futures) and messages.empty():
-                        break
-        except BaseException:
-            stop.set()
-            raise
-        results = [future.result() for future in futures]
-    segments: list = []
-    outcomes: list[Indexed | Skipped] = []
-    for share_segments, share_outcomes in results:
-        base = len(segments)
-        segments.extend(share_segments)
-        outcomes.extend(replace(item, segment=base + item.segment) if isinstance(item, Indexed)
-                        else item for item in share_outcomes)
-    return segments, outcomes
 
 
 def build_index(

@@ -33,3 +33,7 @@ class QueryError(ResosearchError):
 
 class IndexStateError(ResosearchError):
     """An index that is missing, locked, or built by an incompatible version."""
+
+
+class BuildError(ResosearchError):
+    """A strict build met a bad file; the existing index was left untouched."""

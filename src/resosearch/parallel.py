@@ -1,0 +1,146 @@
+"""Parse and index files in several processes, each writing its own segment.
+
+The files are cut into one contiguous share per process; each process
+parses its share and writes it with resosearch.bulk, telling the parent
+of each file as it goes (for progress, and so that a strict build stops at
+the first bad file). The parent gets back the segments and every file's
+outcome, in the order of the files.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import signal
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from multiprocessing.queues import Queue
+from multiprocessing.synchronize import Event
+from pathlib import Path
+
+from resosearch.bulk import BulkWriter
+from resosearch.errors import BuildError
+from resosearch.models import Resolution
+from resosearch.schema import build_schema, documents
+from resosearch.sources import PARALLEL_MIN_FILES, PathLike, Progress, Skipped, parse_one
+
+
+@dataclass(frozen=True)
+class Indexed:
+    """A resolution indexed by a building process, and where its documents
+    went: a segment (numbered in that process's list), the first document's
+    number in it, and how many documents there were."""
+
+    number: str
+    source: str
+    paragraph_count: int
+    segment: int
+    first: int
+    count: int
+
+
+Notify = Callable[[str, Skipped | None], None]
+
+
+def index_share(folder: PathLike, files: list[Path], notify: Notify,
+                stop: Callable[[], bool] = lambda: False,
+                ) -> tuple[list, list[Indexed | Skipped]]:
+    """Parse ``files`` and index them, in order, into a new segment in
+    ``folder``; ``notify`` hears of each file as it is done. Returns the
+    segments written (one, or none without a resolution) and each file's
+    outcome."""
+    writer = BulkWriter(folder, build_schema())
+    outcomes: list[Indexed | Skipped] = []
+    for path in files:
+        if stop():
+            break
+        item = parse_one(path)
+        if isinstance(item, Resolution):
+            where = writer.add_documents(documents(item))
+            item = Indexed(item.number, item.source or "?", len(item.paragraphs), *where)
+        outcomes.append(item)
+        notify(str(path), item if isinstance(item, Skipped) else None)
+    return writer.finish(), outcomes
+
+
+# In each building process: where to send progress, the signal to stop,
+# and the process that started it (if it is killed, stop too).
+_messages: Queue | None = None
+_stop: Event | None = None
+_parent: int | None = None
+
+
+def _start_process(messages: Queue, stop: Event) -> None:
+    global _messages, _stop, _parent
+    _messages, _stop, _parent = messages, stop, os.getppid()
+    # Ctrl-C reaches the whole process group: the parent handles it and
+    # tells this process to stop (no traceback from each process).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stopped() -> bool:
+    if os.getppid() != _parent:
+        # Killed parent: nobody will read what this process would send, and
+        # a queue's feeder thread could block its exit. Leave now; the next
+        # build removes the temporary folder.
+        os._exit(1)
+    return _stop.is_set()
+
+
+def _index_share_in_process(folder: str, files: list[Path]) -> tuple[list, list[Indexed | Skipped]]:
+    return index_share(folder, files, lambda path, skipped: _messages.put((path, skipped)),
+                       _stopped)
+
+
+def index_files(folder: PathLike, files: list[Path], progress: Progress | None = None,
+                workers: int | None = None, strict: bool = False,
+                ) -> tuple[list, list[Indexed | Skipped]]:
+    """Parse and index ``files`` into new segments in ``folder``: with many
+    files, in ``workers`` processes (default: one per core), each taking a
+    contiguous share and writing its own segments. Returns the segments
+    and every file's outcome, both in the order of ``files``."""
+    total = len(files)
+    workers = min(workers if workers is not None else (os.cpu_count() or 1), total)
+    done = 0
+
+    def heard(path: str, skipped: Skipped | None) -> None:
+        nonlocal done
+        done += 1
+        if strict and skipped:
+            raise BuildError(f"{skipped.path}: {skipped.reason} (--strict: nothing was changed)")
+        if progress:
+            progress(done, total, path)
+
+    if workers <= 1 or total < PARALLEL_MIN_FILES:
+        return index_share(folder, files, heard)
+    context = multiprocessing.get_context()
+    messages, stop = context.Queue(), context.Event()
+    size = -(-total // workers)
+    shares = [files[i:i + size] for i in range(0, total, size)]
+    with ProcessPoolExecutor(len(shares), mp_context=context, initializer=_start_process,
+                             initargs=(messages, stop)) as pool:
+        futures = [pool.submit(_index_share_in_process, str(folder), share) for share in shares]
+        try:
+            while done < total:
+                try:
+                    heard(*messages.get(timeout=0.5))
+                except queue.Empty:
+                    for future in futures:
+                        if future.done():
+                            future.result()  # a failed process raises here
+                    if all(future.done() for future in futures) and messages.empty():
+                        break
+        except BaseException:
+            stop.set()
+            raise
+        results = [future.result() for future in futures]
+    segments: list = []
+    outcomes: list[Indexed | Skipped] = []
+    for share_segments, share_outcomes in results:
+        base = len(segments)
+        segments.extend(share_segments)
+        outcomes.extend(replace(item, segment=base + item.segment) if isinstance(item, Indexed)
+                        else item for item in share_outcomes)
+    return segments, outcomes
