@@ -82,7 +82,7 @@ def _write(items: Iterable[Resolution | Indexed | Skipped], add: Callable[[Resol
             item = Skipped(item.source or "?", f"resolution {item.number} already read from {seen[item.number]}")
         if isinstance(item, Skipped):
             if strict:
-                raise BuildError(f"{item.path}: {item.reason} (--strict: nothing was changed)")
+                raise item.refusal()
             skipped.append(item)
             continue
         seen[item.number] = item.source or "?"
@@ -113,7 +113,7 @@ def build_index(
     folder = store.resolve_index_dir(index_dir)
     files, skipped = collect_files(bundled_paths() if paths is None else paths)
     if strict and skipped:
-        raise BuildError(f"{skipped[0]} (--strict: nothing was changed)")
+        raise skipped[0].refusal()
     with store.write_lock(folder, timeout=lock_timeout):
         store.check_replaceable(folder)
         store.remove_stale_builds(folder)
@@ -155,7 +155,7 @@ def add(
     folder = store.resolve_index_dir(index_dir)
     files, skipped = collect_files(paths)
     if strict and skipped:
-        raise BuildError(f"{skipped[0]} (--strict: nothing was changed)")
+        raise skipped[0].refusal()
     with store.write_lock(folder, timeout=lock_timeout):
         ix = open_writable(folder)
         writer = ix.writer(limitmb=128, codec=Codec())

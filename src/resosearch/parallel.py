@@ -21,7 +21,6 @@ from multiprocessing.synchronize import Event
 from pathlib import Path
 
 from resosearch.bulk import BulkWriter
-from resosearch.errors import BuildError
 from resosearch.models import Resolution
 from resosearch.schema import build_schema, documents
 from resosearch.sources import PARALLEL_MIN_FILES, PathLike, Progress, Skipped, parse_one
@@ -109,7 +108,7 @@ def index_files(folder: PathLike, files: list[Path], progress: Progress | None =
         nonlocal done
         done += 1
         if strict and skipped:
-            raise BuildError(f"{skipped.path}: {skipped.reason} (--strict: nothing was changed)")
+            raise skipped.refusal()
         if progress:
             progress(done, total, path)
 

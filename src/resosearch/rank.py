@@ -153,11 +153,10 @@ def _scores(leaf: _Leaf, query: q.Query, within: list[int] | None = None) -> Sco
         return positive
     if isinstance(query, (ConstantScoreQuery, q.NumericRange)):
         # Filters (session:, year:): a constant score for each match.
-        score = query.score if isinstance(query, ConstantScoreQuery) else query.boost
         ids = matching_ids(leaf.searcher, query)
         if within is not None:
             ids.intersection_update(within)
-        return dict.fromkeys(ids, float(score))
+        return dict.fromkeys(ids, _constant_score(leaf, query))
     raise Unsupported
 
 

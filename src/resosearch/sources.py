@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from resosearch.errors import ParseError
+from resosearch.errors import BuildError, ParseError
 from resosearch.models import Resolution
 from resosearch.parse import parse_file
 
@@ -31,6 +31,10 @@ class Skipped:
 
     def __str__(self) -> str:
         return f"{self.path}: {self.reason}"
+
+    def refusal(self) -> BuildError:
+        """The error a strict build or add raises for this file."""
+        return BuildError(f"{self} (--strict: nothing was changed)")
 
 
 def collect_files(paths: Iterable[PathLike]) -> tuple[list[Path], list[Skipped]]:
