@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import subprocess
@@ -83,3 +84,17 @@ def answers(index: Index, queries=PROBE_QUERIES, limit: int = 1000) -> dict[str,
 def snapshot(index_dir: Path, queries=PROBE_QUERIES) -> dict[str, object]:
     with Index(index_dir) as index:
         return answers(index, queries)
+
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+def benchmark_module(name: str):
+    """A module of benchmarks/ (corpus, run), imported from its file."""
+    if str(BENCHMARKS) not in sys.path:
+        sys.path.insert(0, str(BENCHMARKS))
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCHMARKS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses need their module registered
+    spec.loader.exec_module(module)
+    return module

@@ -5,34 +5,20 @@ Only the structure of the output is checked, never timings.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
-from pathlib import Path
 
 import pytest
-
-BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
-
-
-def _load(name: str):
-    if str(BENCH) not in sys.path:
-        sys.path.insert(0, str(BENCH))
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses need their module registered
-    spec.loader.exec_module(module)
-    return module
+from helpers import benchmark_module
 
 
 @pytest.fixture(scope="module")
 def corpus():
-    return _load("corpus")
+    return benchmark_module("corpus")
 
 
 @pytest.fixture(scope="module")
 def run():
-    return _load("run")
+    return benchmark_module("run")
 
 
 def test_generator_is_deterministic_and_prefix_stable(corpus, tmp_path):

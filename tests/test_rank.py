@@ -10,10 +10,12 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from helpers import benchmark_module
 from whoosh import collectors
 
 from resosearch import build, rank
 from resosearch.count import count, needs_positions
+from resosearch.postings import LeafMatcher
 from resosearch.search import Index, _filters
 
 QUERIES = [
@@ -50,11 +52,11 @@ def whoosh_answer(searcher, main, filter_query, window=50):
     return len(results), [(hit.score, hit.docnum) for hit in results]
 
 
-def assert_same(index: Index, query: str, filters=()) -> int:
+def assert_same(index: Index, query: str, filters=(), window: int = 50) -> int:
     with index.matching(query, list(filters)) as (searcher, _compiled, main, filter_query):
         assert main is not None, query
-        expected_total, expected = whoosh_answer(searcher, main, filter_query)
-        fast = rank.best(searcher, main, filter_query, 50)
+        expected_total, expected = whoosh_answer(searcher, main, filter_query, window)
+        fast = rank.best(searcher, main, filter_query, window)
         if fast is not None:
             total, ranked = fast
             assert total == expected_total, query
@@ -101,3 +103,52 @@ def test_several_segments_and_deleted_documents(tmp_path, seed_index_dir):
         before = index.search("coopération").total
     with Index(seed_index_dir) as original:
         assert original.search("coopération").total == before
+
+
+@pytest.fixture(scope="module")
+def archive_index(tmp_path_factory):
+    """An index of 150 generated resolutions (some 3,400 paragraphs: common
+    words fill many posting blocks) in three segments: two built in
+    parallel, then one resolution added again (its first paragraphs are
+    deleted documents)."""
+    corpus = benchmark_module("corpus")
+    data = tmp_path_factory.mktemp("archive")
+    folder = corpus.generate(150, data / "files", seed=5, workers=1, quiet=True)
+    files = [folder / meta["path"] for meta in corpus.read_manifest(folder, 150)]
+    index_dir = data / "index"
+    build.build_index(files, index_dir)
+    build.add(files[7:8], index_dir)
+    with Index(index_dir) as index:
+        yield index
+
+
+BOUNDED_QUERIES = ["développement", "nations", '"nations unies"', "rapport", "prie",
+                   "secrétaire", "conférence", "dével*", "developement~"]
+
+
+@pytest.mark.parametrize("query", BOUNDED_QUERIES)
+def test_bounded_ranking_agrees_with_whoosh(archive_index, query, monkeypatch):
+    monkeypatch.setattr(rank, "BOUNDED_MIN_POSTINGS", 0)  # every list, even one block
+    read = []
+    original = LeafMatcher.read_block_at
+    monkeypatch.setattr(LeafMatcher, "read_block_at",
+                        lambda self, position: read.append(position) or original(self, position))
+    with archive_index.matching(query, []) as (searcher, _c, main, _f):
+        assert searcher.reader().has_deletions()
+        assert len(searcher.leaf_searchers()) == 3
+        assert rank._summed_terms(main) is not None  # noqa: SLF001
+    assert assert_same(archive_index, query) > 0
+    assert read  # the bounded path ran
+
+
+def test_bounded_ranking_skips_most_blocks_of_a_common_word(archive_index, monkeypatch):
+    read = []
+    original = LeafMatcher.read_block_at
+    monkeypatch.setattr(LeafMatcher, "read_block_at",
+                        lambda self, position: read.append(position) or original(self, position))
+    # The best 3 of some 1,900 matches: most blocks' best posting is below them.
+    # (The same holds for the best 50 of an archive's tens of thousands.)
+    total = assert_same(archive_index, "développement", window=3)
+    blocks_held = -(-total // 128)  # at least this many blocks hold the word
+    assert total > 1500
+    assert 0 < len(read) < blocks_held / 2

@@ -178,7 +178,7 @@ def _group_starts(reader, fieldname: str, terms: list[str], candidates: list[int
         matcher = raw_postings(reader, fieldname, field.to_bytes(term))
         if matcher is None:
             continue
-        for ids, _weights, values in blocks(matcher, candidates):
+        for ids, _weights, values in blocks(matcher, candidates, values=True):
             hits = wanted.intersection(ids)
             if not hits:
                 continue

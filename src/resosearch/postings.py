@@ -1,27 +1,34 @@
 """Compact posting blocks, and reading them a block at a time.
 
-W3 pickles each block of postings (128 at most) with protocol 2, as tuples
-of Python ints and floats (2 and 9 bytes apiece before compression) and
-each posting's value as a bytes object (about 14 bytes of overhead apiece
-in protocol 2). Here a block's document numbers are one array of deltas in
-the smallest integer type that holds them, whole-number weights (term
-frequencies) one byte each, and blocks are pickled with protocol 4 and
-compressed only when that makes them smaller. Terms in one or two
-documents keep their postings in their term info. The layout is otherwise
-W3's, and W3's reader reads it; :class:`LeafMatcher` decodes the compact
-arrays.
+W3 pickles each block of postings (128 at most) as a tuple of document
+numbers, weights and values, behind a pickled info tuple. Reading a block
+then costs a pickle load for its header and another for its data, with
+every posting's value (its positions) unpickled even when only document
+numbers and weights are wanted — most of a query's time for a common word.
+
+Here a block is a fixed binary header, then two chunks, each compressed
+only when that makes it smaller: document numbers (an array of deltas in
+the smallest integer type that holds them) with the weights (term
+frequencies, one byte each when they are whole numbers), then the values.
+Ranking and counting read the first chunk only. The header also keeps the
+block's (frequency, length) *frontier*: the pairs no other posting of the
+block beats on both, enough to compute the best score any posting of the
+block can have for any collection statistics (resosearch.rank skips the
+blocks that cannot reach the top). Terms in one or two documents keep
+their postings in their term info, as W3 does.
 
 ``raw_postings`` and ``blocks`` are how resosearch.count, .rank and .pairs
-read postings in bulk: Whoosh's block internals are touched only here.
+read postings in bulk: the block layout is known only here.
 """
 
 from __future__ import annotations
 
+import struct
 import sys
 import zlib
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import accumulate, chain, repeat
 
 from whoosh.codec.whoosh3 import (
@@ -30,13 +37,26 @@ from whoosh.codec.whoosh3 import (
     W3PostingsWriter,
     W3TermInfo,
 )
-from whoosh.compat import dumps  # writing only; reading is Whoosh's own code
-from whoosh.util.numeric import length_to_byte
+from whoosh.compat import dumps  # term infos only; reading is Whoosh's own code
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
-# Pickle protocol of the blocks written here (W3 uses 2; Python >= 3.4 reads 4).
+# Pickle protocol of inlined postings (W3 uses 2; Python >= 3.4 reads 4).
 PROTOCOL = 4
 # Terms with at most this many postings keep them in their term info.
 INLINE_POSTINGS = 2
+
+# A block's header: its length after this field (negative: the term's last
+# block), postings, last document number, largest weight, compression flags,
+# shortest and longest length byte, frontier size, length of the first chunk.
+_HEADER = struct.Struct("<iHIfBBBBI")
+_IDS_COMPRESSED, _VALUES_COMPRESSED = 1, 2
+# Frontier size of a block whose frontier is not kept (weights that are not
+# whole numbers below 256, or too many pairs): no bound, never skipped.
+NO_FRONTIER = 255
+_MAX_FRONTIER = 16
+# How a block's weights are kept: all 1.0, all one float, a byte each, a float each.
+_ONES, _SAME, _BYTES, _FLOATS = 0, 1, 2, 3
+_ITEMSIZE = {"B": 1, "H": 2, "I": 4}
 
 
 def _pack_ints(values) -> bytes:
@@ -57,15 +77,56 @@ def _unpack_ints(data: bytes) -> array:
     return packed
 
 
-class PostingsWriter(W3PostingsWriter):
-    """W3's postings writer, with document numbers as an array of deltas,
-    whole-number weights as bytes, and blocks pickled with protocol 4."""
+def _pack_weights(weights) -> bytes:
+    first = weights[0]
+    if all(w == first for w in weights):
+        return bytes((_ONES,)) if first == 1.0 else bytes((_SAME,)) + struct.pack("<f", first)
+    if all(w.is_integer() and 0 < w < 256 for w in weights):
+        return bytes((_BYTES,)) + bytes(int(w) for w in weights)
+    floats = array("f", weights)
+    if sys.byteorder == "big":
+        floats.byteswap()
+    return bytes((_FLOATS,)) + floats.tobytes()
 
-    def _mini_ids(self):
-        if self._byteids:
-            return super()._mini_ids()
-        ids = self._ids
-        return _pack_ints([b - a for a, b in zip(chain((0,), ids), ids, strict=False)])
+
+def _pack_values(values: list[bytes], fixed_size: int | None) -> bytes:
+    """The postings' values: joined when they have a fixed size, else their
+    lengths first (an array), then joined."""
+    if not values:
+        return b""
+    if fixed_size is not None and fixed_size > 0:
+        return b"".join(values)
+    return _pack_ints([len(value) for value in values]) + b"".join(values)
+
+
+def frontier(weights, length_bytes) -> list[tuple[int, int]]:
+    """The (weight, length byte) pairs of a block that no other posting
+    beats on both (a higher weight and a shorter length): a score that grows
+    with the weight and falls with the length is highest at one of them.
+    Empty when the block's weights do not fit the header (not whole numbers
+    below 256) or the pairs are too many."""
+    found: list[tuple[int, int]] = []
+    shortest = 256
+    for weight, length in sorted(set(zip(weights, length_bytes, strict=True)),
+                                 key=lambda pair: (-pair[0], pair[1])):
+        if length < shortest:
+            if not (weight.is_integer() and 0 <= weight < 256) or len(found) == _MAX_FRONTIER:
+                return []
+            found.append((int(weight), length))
+            shortest = length
+    return found
+
+
+class PostingsWriter(W3PostingsWriter):
+    """W3's postings writer, writing the blocks described above."""
+
+    def _new_block(self):
+        super()._new_block()
+        self._length_bytes: list[int] = []
+
+    def add_posting(self, id_, weight, vbytes, length=None):
+        super().add_posting(id_, weight, vbytes, length)  # may write the full block first
+        self._length_bytes.append(length_to_byte(length) if length else 0)
 
     def start_postings(self, format_, terminfo):
         super().start_postings(format_, TermInfo())  # W3's, with compact inlined postings
@@ -100,45 +161,47 @@ class PostingsWriter(W3PostingsWriter):
             self._maxweight = max(0, max(self._weights))
             if lengths is None:
                 self._minlength, self._maxlength = None, 0
+                self._length_bytes = []
             else:
                 found = [lengths[doc] for doc in block]
                 present = [length for length in found if length]
                 self._minlength = min(present) if present else None
                 self._maxlength = max(found)
+                self._length_bytes = [length_to_byte(length) for length in found]
 
     def _write_block(self, last=False):
-        # W3's block layout (a length, an info tuple, the data tuple), written
-        # with a current pickle protocol: W3's protocol 2 has no bytes type
-        # and spends some 14 bytes on each posting's value.
+        if self._byteids:  # term vectors: W3's own layout, read by W3's matcher
+            return super()._write_block(last)
         postfile = self._postfile
         if not self._blockcount:
             postfile.write(WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
-        data = dumps((self._mini_ids(), self._mini_weights(), self._mini_values()), PROTOCOL)
-        compression = self._compression
-        if compression:
-            compressed = zlib.compress(data, compression)
-            # A short block often grows when compressed: keep it as it is.
-            data, compression = (compressed, compression) if len(compressed) < len(data) \
-                else (data, 0)
-        ids = self._ids
-        info = dumps((len(ids), ids[-1], self._maxweight, compression,  # no bytes: protocol 2
-                      length_to_byte(self._minlength), length_to_byte(self._maxlength)), 2)
-        length = len(info) + len(data)
-        postfile.write_int(-length if last else length)  # negative: the last block
-        postfile.write(info)
-        postfile.write(data)
+        ids, weights = self._ids, self._weights
+        chunks = [
+            _pack_ints([b - a for a, b in zip(chain((0,), ids), ids, strict=False)])
+            + _pack_weights(weights),
+            _pack_values(self._values, self._format.fixed_value_size()),
+        ]
+        flags = 0
+        for i, flag in enumerate((_IDS_COMPRESSED, _VALUES_COMPRESSED)):
+            if self._compression and len(chunks[i]) > 16:
+                compressed = zlib.compress(chunks[i], self._compression)
+                # A short chunk often grows when compressed: kept as it is.
+                if len(compressed) < len(chunks[i]):
+                    chunks[i] = compressed
+                    flags |= flag
+        pairs = frontier(weights, self._length_bytes) if self._length_bytes else []
+        edge = bytes(chain.from_iterable(pairs))
+        length = _HEADER.size - 4 + len(edge) + len(chunks[0]) + len(chunks[1])
+        postfile.write(_HEADER.pack(
+            -length if last else length, len(ids), ids[-1], self._maxweight, flags,
+            length_to_byte(self._minlength), length_to_byte(self._maxlength),
+            len(pairs) if pairs else NO_FRONTIER, len(chunks[0])))
+        postfile.write(edge)
+        postfile.write(chunks[0])
+        postfile.write(chunks[1])
         self._blockcount += 1
         self._new_block()
-
-    def _mini_weights(self):
-        weights = self._weights
-        first = weights[0]
-        if all(w == first for w in weights):
-            return None if first == 1.0 else first
-        if all(w.is_integer() and 0 < w < 256 for w in weights):
-            return bytes(int(w) for w in weights)
-        return tuple(weights)
 
 
 class TermInfo(W3TermInfo):
@@ -155,47 +218,139 @@ class TermInfo(W3TermInfo):
         return head + dumps((ids, weights, values), PROTOCOL)
 
 
-def block_ids(data: tuple) -> Iterable[int]:
-    """The document numbers of a block's data (W3's or ours), in order."""
-    ids = data[0]
-    return accumulate(_unpack_ints(ids) if isinstance(ids, bytes) else ids)
-
-
-def block_weights(data: tuple, count: int) -> Iterable[float]:
-    """The weights of a block's ``count`` postings."""
-    weights = data[1]
-    if weights is None:
-        return repeat(1.0, count)
-    if isinstance(weights, float):
-        return repeat(weights, count)
-    if isinstance(weights, bytes):
-        return map(float, weights)
-    return weights
-
-
 class LeafMatcher(W3LeafMatcher):
-    """W3's posting reader, for compact blocks."""
+    """Reads the blocks described above, with W3's matcher interface."""
+
+    def __init__(self, postfile, startoffset, length, format_, term=None, scorer=None):
+        # The block headers are unpacked in place from the file's buffer (a
+        # memory map, or the term's postings read once).
+        self._buffer = getattr(postfile, "_buf", None)
+        self._base = 0
+        if self._buffer is None:
+            self._buffer = postfile.get(startoffset, length)
+            self._base = startoffset
+        super().__init__(postfile, startoffset, length, format_, term=term, scorer=scorer)
+
+    def _goto(self, position):
+        self._data = self._ids = self._weights = self._values = None
+        self._i = 0
+        self._position = position
+        (length, self._blocklength, self._maxid, self._maxweight, self._flags, minlength,
+         maxlength, self._frontier_size, self._chunk_length) = _HEADER.unpack_from(
+            self._buffer, position - self._base)
+        self._lastblock = length < 0
+        length = abs(length)
+        self._nextoffset = position + 4 + length
+        self._frontier_offset = position + _HEADER.size
+        self._dataoffset = self._frontier_offset + (
+            0 if self._frontier_size == NO_FRONTIER else 2 * self._frontier_size)
+        self._minlength = byte_to_length(minlength)
+        self._maxlength = byte_to_length(maxlength)
+
+    def frontier(self) -> bytes | None:
+        """The block's frontier as (weight, length byte) byte pairs, or None
+        when it was not kept (then the block has no bound)."""
+        if self._frontier_size == NO_FRONTIER:
+            return None
+        start = self._frontier_offset - self._base
+        return bytes(self._buffer[start:start + 2 * self._frontier_size])
+
+    def _chunk(self, start: int, end: int, compressed: bool) -> bytes:
+        data = self._buffer[start - self._base:end - self._base]
+        return zlib.decompress(data) if compressed else bytes(data)
+
+    def _read_data(self):
+        # Document numbers and weights: (typecode, deltas, weights kind, weights).
+        start = self._dataoffset
+        chunk = self._chunk(start, start + self._chunk_length, self._flags & _IDS_COMPRESSED)
+        self._data = chunk
 
     def _read_ids(self):
+        self._ids = tuple(self._decoded_ids())
+
+    def _decoded_ids(self) -> Iterable[int]:
         if self._data is None:
             self._read_data()
-        self._ids = tuple(block_ids(self._data))
+        chunk = self._data
+        typecode = chr(chunk[0])
+        deltas = array(typecode)
+        deltas.frombytes(chunk[1:1 + _ITEMSIZE[typecode] * self._blocklength])
+        if sys.byteorder == "big":
+            deltas.byteswap()
+        return accumulate(deltas)
+
+    def _decoded_weights(self) -> Iterable[float]:
+        if self._data is None:
+            self._read_data()
+        chunk, count = self._data, self._blocklength
+        at = 1 + _ITEMSIZE[chr(chunk[0])] * count
+        kind = chunk[at]
+        if kind == _ONES:
+            return repeat(1.0, count)
+        if kind == _SAME:
+            return repeat(struct.unpack_from("<f", chunk, at + 1)[0], count)
+        if kind == _BYTES:
+            return map(float, chunk[at + 1:at + 1 + count])
+        floats = array("f")
+        floats.frombytes(chunk[at + 1:at + 1 + 4 * count])
+        if sys.byteorder == "big":
+            floats.byteswap()
+        return floats
 
     def _read_weights(self):
-        if self._data is None:
-            self._read_data()
-        self._weights = array("f", block_weights(self._data, self._blocklength))
+        self._weights = array("f", self._decoded_weights())
 
-    def read_block(self) -> tuple[list[int], Iterable[float], tuple | None]:
-        """The current block, decoded whole: document numbers, weights, values."""
-        if self._data is None:
-            self._read_data()
-        data = self._data
-        return list(block_ids(data)), block_weights(data, self._blocklength), data[2]
+    def _read_values(self):
+        values = self._decoded_values()
+        self._values = (None,) * self._blocklength if values is None else values
+
+    def _decoded_values(self) -> list[bytes] | None:
+        start = self._dataoffset + self._chunk_length
+        if start == self._nextoffset:
+            return None
+        data = self._chunk(start, self._nextoffset, self._flags & _VALUES_COMPRESSED)
+        size, count = self._fixedsize, self._blocklength
+        if size is not None and size > 0:
+            return [data[i:i + size] for i in range(0, size * count, size)]
+        typecode = chr(data[0])
+        lengths = array(typecode)
+        at = 1 + _ITEMSIZE[typecode] * count
+        lengths.frombytes(data[1:at])
+        if sys.byteorder == "big":
+            lengths.byteswap()
+        values = []
+        for end in accumulate(lengths, initial=at):
+            values.append(data[at:end])
+            at = end
+        return values[1:]
+
+    def read_block(self, values: bool = False
+                   ) -> tuple[list[int], Iterable[float], list[bytes] | None]:
+        """The current block, decoded whole: document numbers, weights, and
+        the values only when asked (None otherwise, or when it has none)."""
+        return (list(self._decoded_ids()), self._decoded_weights(),
+                self._decoded_values() if values else None)
 
     def next_block(self) -> None:
         """Move to the next block (past the end after the last one)."""
         self._next_block()
+
+    def block_frontiers(self) -> list[tuple[int, bytes | None]]:
+        """Where each block from the current one on starts, with its frontier
+        (see :meth:`frontier`); only the headers are read. Leaves the matcher
+        past the end: go back with :meth:`read_block_at`."""
+        found = []
+        while self.is_active():
+            found.append((self._position, self.frontier()))
+            self._next_block()
+        return found
+
+    def read_block_at(self, position: int) -> tuple[list[int], Iterable[float]]:
+        """Document numbers and weights of the block starting at ``position``
+        (from :meth:`block_frontiers`)."""
+        self._atend = False
+        self._goto(position)
+        return list(self._decoded_ids()), self._decoded_weights()
 
 
 def raw_postings(reader, fieldname: str, btext: bytes):
@@ -210,24 +365,26 @@ def raw_postings(reader, fieldname: str, btext: bytes):
     return terms.matcher(fieldname, btext, reader.schema[fieldname].format)
 
 
-def blocks(matcher, within: list[int] | None = None
-           ) -> Iterator[tuple[list[int], Iterable[float], tuple | None]]:
+def blocks(matcher, within: list[int] | None = None, values: bool = False
+           ) -> Iterator[tuple[list[int], Iterable[float], Sequence[bytes] | None]]:
     """The blocks of ``matcher`` from where it stands, decoded whole: a
     LeafMatcher's blocks as stored, any other matcher's postings (a term's
-    inlined postings, another codec's) as one block. With ``within`` (sorted
-    document numbers), only the blocks that may hold one of them: the others
-    are skipped on their last document number, without being decoded."""
+    inlined postings, another codec's) as one block. The postings' values
+    only with ``values`` (for a LeafMatcher; None otherwise). With
+    ``within`` (sorted document numbers), only the blocks that may hold one
+    of them: the others are skipped on their last document number, without
+    being decoded."""
     if isinstance(matcher, LeafMatcher):
         if within is None:
             while matcher.is_active():
-                yield matcher.read_block()
+                yield matcher.read_block(values)
                 matcher.next_block()
             return
         i, count = 0, len(within)
         while matcher.is_active() and i < count:
             last = matcher.block_max_id()
             if within[i] <= last:
-                yield matcher.read_block()
+                yield matcher.read_block(values)
                 i = bisect_right(within, last, i)
             matcher.next_block()
         return

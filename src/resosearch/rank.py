@@ -16,6 +16,8 @@ Whoosh's matchers.
 from __future__ import annotations
 
 import heapq
+import math
+from collections.abc import Iterable
 from itertools import compress
 from operator import getitem
 
@@ -29,9 +31,15 @@ from whoosh.util.numeric import byte_to_length
 from resosearch.codec import PerDocReader
 from resosearch.count import POSITIONAL, matching_ids
 from resosearch.pairs import PairPhrase
-from resosearch.postings import blocks, raw_postings
+from resosearch.postings import LeafMatcher, blocks, raw_postings
 
 Scores = dict[int, float]
+
+# Below this many postings, a term is scored whole: bounds would skip little.
+BOUNDED_MIN_POSTINGS = 512
+# A block's bound is computed as its postings' scores are; the margin keeps
+# a rounding difference from ever skipping a block that could tie.
+_BOUND_MARGIN = 1 + 1e-9
 
 
 class Unsupported(Exception):
@@ -47,16 +55,23 @@ def best(searcher: Searcher, query: q.Query, filter_query: q.Query | None,
         return None
     total = 0
     candidates: list[tuple[float, int]] = []
+    summed = _summed_terms(query) if filter_query is None else None
     try:
         for leaf, offset in searcher.leaf_searchers():
-            scores = _scores(_Leaf(leaf, searcher), query)
-            if scores and filter_query is not None:
-                scores = _kept(scores, matching_ids(leaf, filter_query))
-            deleted = leaf.reader().deleted_docs_set if scores else None
-            if deleted:
-                for docnum in scores.keys() & deleted:
-                    del scores[docnum]
-            total += len(scores)
+            bounded = None if summed is None else \
+                _best_of_sum(_Leaf(leaf, searcher), summed, window)
+            if bounded is not None:
+                count, scores = bounded
+            else:
+                scores = _scores(_Leaf(leaf, searcher), query)
+                if scores and filter_query is not None:
+                    scores = _kept(scores, matching_ids(leaf, filter_query))
+                deleted = leaf.reader().deleted_docs_set if scores else None
+                if deleted:
+                    for docnum in scores.keys() & deleted:
+                        del scores[docnum]
+                count = len(scores)
+            total += count
             if scores:
                 # The window-th best score, then everything at or above it (ties
                 # included), ordered as Whoosh does: score, then docnum.
@@ -67,6 +82,98 @@ def best(searcher: Searcher, query: q.Query, filter_query: q.Query | None,
         return None
     candidates.sort()
     return total, [(-negative, docnum) for negative, docnum in candidates[:window]]
+
+
+def _summed_terms(query: q.Query) -> list[q.Term] | None:
+    """The terms of a query scored as the sum of its terms' scores (a term,
+    an Or of terms), else None."""
+    if type(query) is q.Term:
+        return [query]
+    if type(query) is q.Or and query.boost == 1.0 and query.subqueries \
+            and all(type(child) is q.Term for child in query.subqueries):
+        return list(query.subqueries)
+    return None
+
+
+def _best_of_sum(leaf: _Leaf, terms: list[q.Term], window: int) -> tuple[int, Scores] | None:
+    """For the sum of ``terms``: the number of matches (deleted documents
+    left out) and the exact scores of enough of them that the best
+    ``window`` are among them — None when the largest term is too small to
+    gain anything (then everything is scored).
+
+    The smaller terms are scored whole, with the largest term's score of
+    their documents. The largest term's other documents score its score
+    alone, so its blocks are read best bound first (the bound: the best
+    score of the block's frontier, see resosearch.postings), until a bound
+    falls below the window-th best score found. Its number of documents
+    comes from its term info, not from reading them.
+    """
+    reader = leaf.reader
+    sizes = [_postings_count(reader, term) for term in terms]
+    # As _scores does for an Or: the parts by size, the largest one first.
+    order = sorted(range(len(terms)), key=sizes.__getitem__)
+    largest = terms[order[-1]]
+    if sizes[order[-1]] < BOUNDED_MIN_POSTINGS:
+        return None
+    scoring = _TermScoring.of(leaf, largest)
+    if scoring is None or not isinstance(scoring.matcher, LeafMatcher):
+        return None
+    parts = [_term_scores(leaf, terms[i], None) for i in order[:-1]]
+    small: set[int] = set().union(*parts)
+    found = _term_scores(leaf, largest, sorted(small)) if small else {}
+    shared = len(found)  # documents of the smaller terms that the largest holds
+    for part in parts:
+        _add_part(found, part)
+    deleted = reader.deleted_docs_set
+    gone = 0
+    if deleted:
+        for docnum in found.keys() & deleted:
+            del found[docnum]
+        held = _term_scores(leaf, largest, sorted(deleted))
+        gone = len(held.keys() - small)
+    total = len(found) + sizes[order[-1]] - shared - gone
+    skipped = small | deleted if deleted else small
+    best: list[float] = heapq.nlargest(window, found.values())
+    heapq.heapify(best)
+    matcher = scoring.matcher
+    bounds = sorted(((scoring.bound(edge), position)
+                     for position, edge in matcher.block_frontiers()), reverse=True)
+    for bound, position in bounds:
+        if len(best) == window and bound * _BOUND_MARGIN < best[0]:
+            break  # no document of this block or the next can reach the window
+        ids, weights = matcher.read_block_at(position)
+        if skipped:
+            mask = [docnum not in skipped for docnum in ids]
+            ids, weights = list(compress(ids, mask)), list(compress(weights, mask))
+        scores = list(scoring.scores(ids, weights))
+        found.update(zip(ids, scores, strict=True))
+        for score in scores:
+            if len(best) < window:
+                heapq.heappush(best, score)
+            elif score > best[0]:
+                heapq.heapreplace(best, score)
+    return total, found
+
+
+def _postings_count(reader, term: q.Term) -> int:
+    """How many postings ``term`` has in the segment (deleted documents included)."""
+    field = reader.schema[term.fieldname] if term.fieldname in reader.schema else None
+    if field is None:
+        return 0
+    try:
+        btext = field.to_bytes(term.text)
+    except ValueError:
+        return 0
+    if (term.fieldname, btext) not in reader:
+        return 0
+    return reader.doc_frequency(term.fieldname, btext)
+
+
+def _add_part(found: Scores, part: Scores) -> None:
+    """Add the scores of one part of an Or to ``found`` (in place)."""
+    summed = {d: found[d] + part[d] for d in found.keys() & part.keys()}
+    found.update(part)
+    found.update(summed)
 
 
 def scores_for(searcher: Searcher, query: q.Query, docnums: list[int]) -> dict[int, float] | None:
@@ -120,9 +227,7 @@ def _scores(leaf: _Leaf, query: q.Query, within: list[int] | None = None) -> Sco
         parts = sorted((_scores(leaf, child, within) for child in query.subqueries), key=len)
         found = parts.pop()  # the largest; the others are merged into it
         for part in parts:
-            summed = {d: found[d] + part[d] for d in found.keys() & part.keys()}
-            found.update(part)
-            found.update(summed)
+            _add_part(found, part)
         return found
     if type(query) is q.And:
         if any(isinstance(child, q.Not) for child in query.subqueries):
@@ -229,52 +334,82 @@ def _matched_scores(leaf: _Leaf, query: q.Query) -> Scores:
 
 
 def _term_scores(leaf: _Leaf, term: q.Term, within: list[int] | None) -> Scores:
-    reader = leaf.reader
-    schema = reader.schema
-    if term.fieldname not in schema:
+    scoring = _TermScoring.of(leaf, term)
+    if scoring is None:
         return {}
-    field = schema[term.fieldname]
-    try:
-        btext = field.to_bytes(term.text)
-    except ValueError:
-        return {}
-    if term.minquality:
-        raise Unsupported
-    matcher = raw_postings(reader, term.fieldname, btext)
-    if matcher is None:
-        return {}
-    boost = term.boost
-    if not field.scorable:  # Whoosh's WeightScorer: the term's weight is its score
-        found: Scores = {}
-        for ids, weights, _values in blocks(matcher, within):
-            found.update(zip(ids, (w * boost for w in weights) if boost != 1.0 else weights,
-                             strict=True))
-        return _restricted(found, within)
-    parent = leaf.parent
-    weighting = parent.weighting
-    idf = parent.idf(term.fieldname, btext)
-    avgfl = parent.avg_field_length(term.fieldname) or 1
-    b = weighting._field_B.get(term.fieldname, weighting.B)  # noqa: SLF001
-    k1 = weighting.K1
-    k1_plus_one = k1 + 1
-    # Whoosh's bm25(): idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))),
-    # with the length term looked up per length byte.
-    norm = _norms(k1, b, avgfl)
-    # The score of each (term frequency, length byte), computed as Whoosh
-    # does, so that a posting's score is two lookups made by C loops.
-    table = _ScoreTable(lambda tf: [idf * ((tf * k1_plus_one) / (tf + n)) for n in norm]
-                        if boost == 1.0 else
-                        [idf * ((tf * k1_plus_one) / (tf + n)) * boost for n in norm])
-    length_of = _lengths(reader, term.fieldname).__getitem__
-    found = {}
+    found: Scores = {}
     wanted = None if within is None else set(within)
-    for ids, weights, _values in blocks(matcher, within):
+    for ids, weights, _values in blocks(scoring.matcher, within):
         if wanted is not None:  # this block holds at least one wanted document
             mask = list(map(wanted.__contains__, ids))
             ids, weights = list(compress(ids, mask)), list(compress(weights, mask))
-        found.update(zip(ids, map(getitem, map(table.__getitem__, weights),
-                                  map(length_of, ids)), strict=True))
+        found.update(zip(ids, scoring.scores(ids, weights), strict=True))
     return found
+
+
+class _TermScoring:
+    """One term's postings in a segment, and how they score: BM25F as
+    Whoosh computes it, from a table of the score of each (term frequency,
+    length byte) so that a block is scored by C-level maps; or, for a field
+    without lengths, the posting's weight times the boost (Whoosh's
+    WeightScorer)."""
+
+    def __init__(self, matcher, boost: float, table: _ScoreTable | None,
+                 length_bytes: bytes | None):
+        self.matcher = matcher
+        self._boost = boost
+        self._table = table
+        self._length_of = None if length_bytes is None else length_bytes.__getitem__
+
+    @classmethod
+    def of(cls, leaf: _Leaf, term: q.Term) -> _TermScoring | None:
+        """The scoring of ``term`` in ``leaf``, or None when the segment lacks it."""
+        reader = leaf.reader
+        schema = reader.schema
+        if term.fieldname not in schema:
+            return None
+        field = schema[term.fieldname]
+        try:
+            btext = field.to_bytes(term.text)
+        except ValueError:
+            return None
+        if term.minquality:
+            raise Unsupported
+        matcher = raw_postings(reader, term.fieldname, btext)
+        if matcher is None:
+            return None
+        boost = term.boost
+        if not field.scorable:
+            return cls(matcher, boost, None, None)
+        parent = leaf.parent
+        weighting = parent.weighting
+        idf = parent.idf(term.fieldname, btext)
+        avgfl = parent.avg_field_length(term.fieldname) or 1
+        b = weighting._field_B.get(term.fieldname, weighting.B)  # noqa: SLF001
+        k1 = weighting.K1
+        k1_plus_one = k1 + 1
+        # Whoosh's bm25(): idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))),
+        # with the length term looked up per length byte.
+        norm = _norms(k1, b, avgfl)
+        table = _ScoreTable(lambda tf: [idf * ((tf * k1_plus_one) / (tf + n)) for n in norm]
+                            if boost == 1.0 else
+                            [idf * ((tf * k1_plus_one) / (tf + n)) * boost for n in norm])
+        return cls(matcher, boost, table, _lengths(reader, term.fieldname))
+
+    def scores(self, ids: list[int], weights: Iterable[float]) -> Iterable[float]:
+        """The scores of one block's postings."""
+        if self._table is None:
+            boost = self._boost
+            return (w * boost for w in weights) if boost != 1.0 else weights
+        return map(getitem, map(self._table.__getitem__, weights), map(self._length_of, ids))
+
+    def bound(self, frontier: bytes | None) -> float:
+        """The best score a posting of a block with this frontier can have."""
+        if frontier is None or self._table is None:
+            return math.inf
+        table = self._table
+        return max(table[float(frontier[i])][frontier[i + 1]]
+                   for i in range(0, len(frontier), 2))
 
 
 class _ScoreTable(dict):
