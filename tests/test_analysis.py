@@ -399,3 +399,27 @@ def test_property_unaccented_typing(word, case, apostrophe, article):
     typed = case(article.replace("’", apostrophe).replace("'", apostrophe) + word)
     _share_at_each_position(typed, unidecode(typed))
     _share_at_each_position(typed, word)  # case and elided article change nothing
+
+
+def test_word_spans_give_what_each_analyzer_gives_with_its_offsets():
+    """Highlighting reads one tokenizer pass (analysis.word_spans): on every
+    paragraph and footnote of the seed corpus it must give the terms, positions
+    and character offsets that the stemmed and the exact analyzers give."""
+    from resosearch.bundled import bundled_paths
+    from resosearch.parse import parse_file
+
+    texts = []
+    for path in bundled_paths():
+        resolution = parse_file(path)
+        texts += [p.text for p in resolution.paragraphs]
+        texts += [note.text for note in resolution.footnotes]
+    assert len(texts) > 100
+    for text in texts:
+        spans = list(analysis.word_spans(text))
+        exact = [(t.text, t.pos, t.startchar, t.endchar)
+                 for t in analysis.exact_analyzer()(text, positions=True, chars=True)]
+        assert [(e, pos, start, end) for pos, start, end, e, _ in spans] == exact
+        stemmed = [(t.text, t.pos, t.startchar, t.endchar)
+                   for t in analysis.text_analyzer()(text, positions=True, chars=True)]
+        assert [(s, pos, start, end) for pos, start, end, _, terms in spans for s in terms] \
+            == stemmed

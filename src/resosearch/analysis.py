@@ -310,6 +310,15 @@ def _word_terms(word: str) -> tuple[str, tuple[str, ...]]:
     return fold(word), (() if _STOPS.is_stop(word) else stem_terms(word))
 
 
+def word_spans(text: str) -> Iterator[tuple[int, int, int, str, tuple[str, ...]]]:
+    """Each word of ``text`` (as :func:`words`) with its position, its
+    character offsets, its term in the exact chain and its terms in the
+    stemmed chain: one tokenizer pass for what the two analyzers give."""
+    for token in _WORDS(text, positions=True, chars=True):
+        exact, stemmed = _word_terms(token.text)
+        yield token.pos, token.startchar, token.endchar, exact, stemmed
+
+
 def stemmed_terms(text: str) -> list[tuple[str, int]]:
     """(term, position) of ``text`` in the stemmed chain: what
     ``text_analyzer()`` gives, without running the tokenizer again."""

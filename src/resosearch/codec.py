@@ -172,6 +172,7 @@ class TermIndex(OrderedHashReader):
     hundred lookups in each segment, took most of the query's time."""
 
     _positions = None
+    _sample = None
 
     def key_at(self, pos):
         buffer = getattr(self.dbfile, "_buf", None)
@@ -181,14 +182,24 @@ class TermIndex(OrderedHashReader):
         return bytes(buffer[pos + _KEY_HEADER:pos + _KEY_HEADER + length])
 
     def closest_key_pos(self, key):
-        positions = self._positions
-        if positions is None:
+        positions, sample = self._positions, self._sample
+        if sample is None:
             positions = self._positions = self.dbfile.get_array(
                 self.indexbase, self.extras["indextype"], self.indexlen)
-        found = bisect_left(positions, key, key=self.key_at)
+            # Every SAMPLE_EVERY-th key in a list (some 15,000 per segment of
+            # an archive-sized index): bisected in C first, it leaves a few
+            # steps to read from the map (a fuzzy word makes hundreds of lookups).
+            sample = self._sample = [self.key_at(pos) for pos in positions[::SAMPLE_EVERY]]
+        # sample[j - 1] < key <= sample[j]: the answer is in that stretch.
+        j = bisect_left(sample, key)
+        low = (j - 1) * SAMPLE_EVERY + 1 if j else 0
+        high = min(j * SAMPLE_EVERY, len(positions) - 1) + 1
+        found = bisect_left(positions, key, low, high, key=self.key_at)
         return positions[found] if found < len(positions) else None
 
 
+# One key in this many of the term table is kept in memory for lookups.
+SAMPLE_EVERY = 64
 # A key's entry: its length and its value's length (big-endian), then the key.
 _KEY_LENGTH = struct.Struct("!I")
 _KEY_HEADER = 8

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 
-from resosearch.analysis import exact_analyzer, text_analyzer
+from resosearch.analysis import word_spans
 from resosearch.pairs import SEPARATOR
 
 Span = tuple[int, int]
@@ -19,26 +19,25 @@ def find_spans(text: str, terms: Iterable[tuple[str, str | bytes]]) -> list[Span
     """Character spans of ``text`` whose terms are among ``terms`` ((field, term) pairs).
 
     Terms of the stemmed ``text`` field, of the unstemmed ``exact`` field and
-    of ``pairs`` (two adjacent exact terms) are recognised; the exact
-    analysis is done once for the last two.
+    of ``pairs`` (two adjacent exact terms) are recognised, from one pass of
+    the tokenizer that both analyzers share.
     """
     wanted: dict[str, set[str]] = {"text": set(), "exact": set(), "pairs": set()}
     for fieldname, term in terms:
         if fieldname in wanted:
             wanted[fieldname].add(term if isinstance(term, str) else term.decode("utf-8"))
+    stemmed, exact, pairs = wanted["text"], wanted["exact"], wanted["pairs"]
+    if not (stemmed or exact or pairs):
+        return []
     spans: list[Span] = []
-    if wanted["text"]:
-        for token in text_analyzer()(text, chars=True, mode="index"):
-            if token.text in wanted["text"]:
-                spans.append((token.startchar, token.endchar))
-    if wanted["exact"] or wanted["pairs"]:
-        by_position: dict[int, list[tuple[str, int, int]]] = {}
-        for token in exact_analyzer()(text, positions=True, chars=True, mode="index"):
-            by_position.setdefault(token.pos, []).append((token.text, token.startchar, token.endchar))
-            if token.text in wanted["exact"]:
-                spans.append((token.startchar, token.endchar))
-        if wanted["pairs"]:
-            spans.extend(_pair_spans(by_position, wanted["pairs"]))
+    by_position: dict[int, list[tuple[str, int, int]]] = {}
+    for pos, start, end, exact_term, stemmed_terms in word_spans(text):
+        if exact_term in exact or not stemmed.isdisjoint(stemmed_terms):
+            spans.append((start, end))
+        if pairs:
+            by_position.setdefault(pos, []).append((exact_term, start, end))
+    if pairs:
+        spans.extend(_pair_spans(by_position, pairs))
     return merge_spans(text, spans)
 
 

@@ -335,13 +335,14 @@ class LeafMatcher(W3LeafMatcher):
         """Move to the next block (past the end after the last one)."""
         self._next_block()
 
-    def block_frontiers(self) -> list[tuple[int, bytes | None]]:
-        """Where each block from the current one on starts, with its frontier
-        (see :meth:`frontier`); only the headers are read. Leaves the matcher
-        past the end: go back with :meth:`read_block_at`."""
+    def block_frontiers(self) -> list[tuple[int, int, bytes | None]]:
+        """Where each block from the current one on starts, its last document
+        number and its frontier (see :meth:`frontier`); only the headers are
+        read. Leaves the matcher past the end: go back with
+        :meth:`read_block_at`."""
         found = []
         while self.is_active():
-            found.append((self._position, self.frontier()))
+            found.append((self._position, self._maxid, self.frontier()))
             self._next_block()
         return found
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from bisect import bisect_right
 from collections.abc import Iterable
 from itertools import compress
 from operator import getitem
@@ -101,12 +102,14 @@ def _best_of_sum(leaf: _Leaf, terms: list[q.Term], window: int) -> tuple[int, Sc
     ``window`` are among them — None when the largest term is too small to
     gain anything (then everything is scored).
 
-    The smaller terms are scored whole, with the largest term's score of
-    their documents. The largest term's other documents score its score
-    alone, so its blocks are read best bound first (the bound: the best
-    score of the block's frontier, see resosearch.postings), until a bound
-    falls below the window-th best score found. Its number of documents
-    comes from its term info, not from reading them.
+    The smaller terms are scored whole, and so are their documents in the
+    largest term's blocks that hold one (only those postings are scored);
+    the blocks holding deleted documents are read to leave them out. The
+    largest term's other documents score its score alone, at most the
+    block's bound (the best score of its frontier, see resosearch.postings):
+    the blocks are scored best bound first until the next one cannot reach
+    the window-th best score found. The largest term's number of documents
+    comes from its term info.
     """
     reader = leaf.reader
     sizes = [_postings_count(reader, term) for term in terms]
@@ -119,35 +122,55 @@ def _best_of_sum(leaf: _Leaf, terms: list[q.Term], window: int) -> tuple[int, Sc
     if scoring is None or not isinstance(scoring.matcher, LeafMatcher):
         return None
     parts = [_term_scores(leaf, terms[i], None) for i in order[:-1]]
-    small: set[int] = set().union(*parts)
-    found = _term_scores(leaf, largest, sorted(small)) if small else {}
-    shared = len(found)  # documents of the smaller terms that the largest holds
-    for part in parts:
-        _add_part(found, part)
     deleted = reader.deleted_docs_set
-    gone = 0
-    if deleted:
-        for docnum in found.keys() & deleted:
-            del found[docnum]
-        held = _term_scores(leaf, largest, sorted(deleted))
-        gone = len(held.keys() - small)
-    total = len(found) + sizes[order[-1]] - shared - gone
-    skipped = small | deleted if deleted else small
+    partial: Scores = {}  # the smaller terms' sum: the exact score where the largest is absent
+    for part in parts:
+        _add_part(partial, part)
+    for docnum in partial.keys() & deleted:
+        del partial[docnum]
+    matcher = scoring.matcher
+    layout = matcher.block_frontiers()
+    # The watched documents (the smaller terms', the deleted) that each block
+    # holds; the smaller terms' documents get their exact score on the way.
+    watched = sorted(partial.keys() | deleted)
+    held: dict[int, set[int]] = {}
+    found: Scores = dict(partial)
+    in_both = gone = 0
+    i, count = 0, len(watched)
+    for position, last, _edge in layout:
+        if i == count:
+            break
+        if watched[i] <= last:
+            end = bisect_right(watched, last, i)
+            ids, weights = matcher.read_block_at(position)
+            inside = set(watched[i:end]).intersection(ids)
+            if inside:
+                held[position] = inside
+                live = list(inside - deleted) if deleted else list(inside)
+                gone += len(inside) - len(live)
+                in_both += len(live)
+                weight_of = dict(zip(ids, weights, strict=True))
+                for docnum, score in zip(live, scoring.scores(
+                        live, [weight_of[d] for d in live]), strict=True):
+                    for part in parts:  # after the largest term's, in _scores' order
+                        if docnum in part:
+                            score = score + part[docnum]
+                    found[docnum] = score
+            i = end
+    total = sizes[order[-1]] - gone + len(partial) - in_both
     best: list[float] = heapq.nlargest(window, found.values())
     heapq.heapify(best)
-    matcher = scoring.matcher
-    bounds = sorted(((scoring.bound(edge), position)
-                     for position, edge in matcher.block_frontiers()), reverse=True)
-    for bound, position in bounds:
+    # The largest term's other documents: its score alone, at most the block's bound.
+    for bound, position in sorted(((scoring.bound(edge), position)
+                                   for position, _last, edge in layout), reverse=True):
         if len(best) == window and bound * _BOUND_MARGIN < best[0]:
             break  # no document of this block or the next can reach the window
         ids, weights = matcher.read_block_at(position)
-        if skipped:
-            mask = [docnum not in skipped for docnum in ids]
-            ids, weights = list(compress(ids, mask)), list(compress(weights, mask))
-        scores = list(scoring.scores(ids, weights))
-        found.update(zip(ids, scores, strict=True))
-        for score in scores:
+        block = dict(zip(ids, scoring.scores(ids, weights), strict=True))
+        for docnum in held.get(position, ()):
+            del block[docnum]  # scored above, or deleted
+        found.update(block)
+        for score in block.values():
             if len(best) < window:
                 heapq.heappush(best, score)
             elif score > best[0]:

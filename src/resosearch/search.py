@@ -181,7 +181,7 @@ class Index:
         if key in self._resolutions:
             self._resolutions.move_to_end(key)
             return self._resolutions[key]
-        stored = searcher.document(key=resolution_key(key))
+        stored = _stored_resolution(searcher, key)
         if stored is None:
             raise IndexStateError(f"resolution {asked or key} is not in the index at {self.path}")
         paragraphs = searcher.search(q.Term("number", key), limit=None, sortedby="order",
@@ -369,7 +369,7 @@ class Index:
         """A resolution's stored metadata (title, session…), cached. Lock held."""
         cached = self._metadata_cache.get(number)
         if cached is None:
-            stored = searcher.document(key=resolution_key(number))
+            stored = _stored_resolution(searcher, number)
             cached = json.loads(stored["resolution"]) if stored else {"title": "", "session": 0}
             if len(self._metadata_cache) > 4096:
                 self._metadata_cache.clear()
@@ -460,6 +460,24 @@ def _number_order(number: str) -> tuple[int, int, str]:
 
 # How far back a sub-paragraph's chapeau is looked for before asking the index.
 CHAPEAU_REACH = 64
+
+
+def _stored_resolution(searcher: Searcher, number: str) -> dict[str, Any] | None:
+    """The stored fields of resolution ``number``'s own document, or None.
+
+    Read from the key's postings in each segment (an earlier version of the
+    resolution, replaced by `add`, is a deleted document): Whoosh's
+    ``document(key=…)`` runs a whole search for it, several times slower,
+    and every hit of a new resolution asks."""
+    btext = searcher.schema["key"].to_bytes(resolution_key(number))
+    for leaf, offset in searcher.leaf_searchers():
+        reader = leaf.reader()
+        if ("key", btext) not in reader:
+            continue
+        for docnum in reader.postings("key", btext).all_ids():
+            if not reader.is_deleted(docnum):
+                return searcher.stored_fields(docnum + offset)
+    return None
 
 
 def _chapeau(searcher: Searcher, docnum: int, number: str, parent_ref: str) -> str | None:
