@@ -123,7 +123,8 @@ def archive_index(tmp_path_factory):
 
 
 BOUNDED_QUERIES = ["développement", "nations", '"nations unies"', "rapport", "prie",
-                   "secrétaire", "conférence", "dével*", "developement~"]
+                   "secrétaire", "conférence", "dével*", "developement~",
+                   "kind:operative développement", "kind:preambular nations"]
 
 
 @pytest.mark.parametrize("query", BOUNDED_QUERIES)
@@ -136,9 +137,13 @@ def test_bounded_ranking_agrees_with_whoosh(archive_index, query, monkeypatch):
     with archive_index.matching(query, []) as (searcher, _c, main, _f):
         assert searcher.reader().has_deletions()
         assert len(searcher.leaf_searchers()) == 3
-        assert rank._summed_terms(main) is not None  # noqa: SLF001
+        assert rank._filtered_sum(main, searcher.schema)[0] is not None  # noqa: SLF001
     assert assert_same(archive_index, query) > 0
     assert read  # the bounded path ran
+    read.clear()  # and with the search's own filters
+    filters = _filters(None, (1946, 1990), None, None, None)
+    assert assert_same(archive_index, query, filters) > 0
+    assert read
 
 
 def test_bounded_ranking_scores_fewer_than_half_the_matches_of_a_common_word(archive_index,

@@ -19,8 +19,8 @@ import heapq
 import math
 from bisect import bisect_right
 from collections.abc import Iterable
-from itertools import compress
-from operator import getitem
+from itertools import compress, repeat
+from operator import add, getitem
 
 from whoosh import formats
 from whoosh import query as q
@@ -38,6 +38,8 @@ Scores = dict[int, float]
 
 # Below this many postings, a term is scored whole: bounds would skip little.
 BOUNDED_MIN_POSTINGS = 512
+# A filter and-ed with words is read whole when neither is this many times the other.
+FILTER_RATIO = 4
 # A block's bound is computed as its postings' scores are; the margin keeps
 # a rounding difference from ever skipping a block that could tie.
 _BOUND_MARGIN = 1 + 1e-9
@@ -56,11 +58,11 @@ def best(searcher: Searcher, query: q.Query, filter_query: q.Query | None,
         return None
     total = 0
     candidates: list[tuple[float, int]] = []
-    summed = _summed_terms(query) if filter_query is None else None
+    summed, condition = _filtered_sum(query, searcher.schema)
     try:
         for leaf, offset in searcher.leaf_searchers():
             bounded = None if summed is None else \
-                _best_of_sum(_Leaf(leaf, searcher), summed, window)
+                _bounded(_Leaf(leaf, searcher), summed, condition, filter_query, window)
             if bounded is not None:
                 count, scores = bounded
             else:
@@ -96,7 +98,61 @@ def _summed_terms(query: q.Query) -> list[q.Term] | None:
     return None
 
 
-def _best_of_sum(leaf: _Leaf, terms: list[q.Term], window: int) -> tuple[int, Scores] | None:
+def _filtered_sum(query: q.Query, schema) -> tuple[list[q.Term] | None, q.Query | None]:
+    """The terms of a sum of terms (see _summed_terms), alone or in an And
+    with one filter (a part that scores a constant, such as
+    ``kind:operative``), and that filter."""
+    summed = _summed_terms(query)
+    if summed is not None:
+        return summed, None
+    if type(query) is q.And and query.boost == 1.0 and len(query.subqueries) == 2:
+        for this, other in (query.subqueries, reversed(query.subqueries)):
+            summed = _summed_terms(this)
+            if summed is not None and _constant_of(schema, other) is not None:
+                return summed, other
+    return None, None
+
+
+def _bounded(leaf: _Leaf, terms: list[q.Term], condition: q.Query | None,
+             filter_query: q.Query | None, window: int) -> tuple[int, Scores] | None:
+    """_best_of_sum for a sum of terms, with the constant-score ``condition``
+    it is and-ed with (its score added to each match) and the search's
+    filter; None when that does not apply."""
+    constant = 0.0
+    allowed = None
+    if condition is not None:
+        found = _constant_score(leaf, condition)
+        if found is None:
+            return None
+        constant = found
+        # Only for a filter about as large as the words: reading all of a far
+        # larger one costs more than scoring the words whole and reading the
+        # filter's blocks that hold them; a far smaller one is better read
+        # first, then the words' blocks that hold its documents (_scores).
+        largest = max(_postings_count(leaf.reader, term) for term in terms)
+        if type(condition) is q.Term and not _comparable(
+                _postings_count(leaf.reader, condition), largest):
+            return None
+        allowed = matching_ids(leaf.searcher, condition)
+        if not _comparable(len(allowed), largest):
+            return None
+    if filter_query is not None:
+        kept = matching_ids(leaf.searcher, filter_query)
+        allowed = kept if allowed is None else allowed & kept
+    bounded = _best_of_sum(leaf, terms, window, allowed)
+    if bounded is None or not constant:
+        return bounded
+    total, scores = bounded
+    # After the sum, as _scores adds a filter's score to an And's other part.
+    return total, dict(zip(scores, map(add, scores.values(), repeat(constant)), strict=False))
+
+
+def _comparable(filter_size: int, words_size: int) -> bool:
+    return words_size <= FILTER_RATIO * filter_size and filter_size <= FILTER_RATIO * words_size
+
+
+def _best_of_sum(leaf: _Leaf, terms: list[q.Term], window: int,
+                 allowed: set[int] | None = None) -> tuple[int, Scores] | None:
     """For the sum of ``terms``: the number of matches (deleted documents
     left out) and the exact scores of enough of them that the best
     ``window`` are among them — None when the largest term is too small to
@@ -128,54 +184,85 @@ def _best_of_sum(leaf: _Leaf, terms: list[q.Term], window: int) -> tuple[int, Sc
         _add_part(partial, part)
     for docnum in partial.keys() & deleted:
         del partial[docnum]
+    if allowed is not None:
+        partial = _kept(partial, allowed)
     matcher = scoring.matcher
     layout = matcher.block_frontiers()
-    # The watched documents (the smaller terms', the deleted) that each block
-    # holds; the smaller terms' documents get their exact score on the way.
-    watched = sorted(partial.keys() | deleted)
-    held: dict[int, set[int]] = {}
-    found: Scores = dict(partial)
-    in_both = gone = 0
-    i, count = 0, len(watched)
-    for position, last, _edge in layout:
-        if i == count:
-            break
-        if watched[i] <= last:
-            end = bisect_right(watched, last, i)
+    # What each block holds that is not the largest term's score alone: the
+    # smaller terms' documents (scored exactly here), the deleted ones and,
+    # with a filter, the documents it leaves out.
+    excluded: dict[int, set[int]] = {}
+    empty: set[int] = set()
+    shared: Scores = {}  # the largest term's score of the smaller terms' documents
+    if allowed is None:
+        watched = sorted(partial.keys() | deleted)
+        gone = 0
+        i, count = 0, len(watched)
+        for position, last, _edge in layout:
+            if i == count:
+                break
+            if watched[i] <= last:
+                end = bisect_right(watched, last, i)
+                ids, weights = matcher.read_block_at(position)
+                inside = set(watched[i:end]).intersection(ids)
+                if inside:
+                    excluded[position] = inside
+                    live = list(inside - deleted) if deleted else list(inside)
+                    gone += len(inside) - len(live)
+                    _score_some(scoring, ids, weights, live, shared)
+                i = end
+        total = sizes[order[-1]] - gone + len(partial) - len(shared)
+    else:
+        # Which of the largest term's documents the filter keeps: every block.
+        alone = 0
+        for position, _last, _edge in layout:
             ids, weights = matcher.read_block_at(position)
-            inside = set(watched[i:end]).intersection(ids)
-            if inside:
-                held[position] = inside
-                live = list(inside - deleted) if deleted else list(inside)
-                gone += len(inside) - len(live)
-                in_both += len(live)
-                weight_of = dict(zip(ids, weights, strict=True))
-                for docnum, score in zip(live, scoring.scores(
-                        live, [weight_of[d] for d in live]), strict=True):
-                    for part in parts:  # after the largest term's, in _scores' order
-                        if docnum in part:
-                            score = score + part[docnum]
-                    found[docnum] = score
-            i = end
-    total = sizes[order[-1]] - gone + len(partial) - in_both
+            kept = allowed.intersection(ids)
+            if deleted:
+                kept -= deleted
+            live = list(kept & partial.keys())
+            _score_some(scoring, ids, weights, live, shared)
+            alone += len(kept) - len(live)
+            if not len(kept) - len(live):
+                empty.add(position)  # nothing left to score in it
+            elif len(kept) - len(live) < len(ids):
+                excluded[position] = set(ids) - kept | set(live)
+        total = len(partial) + alone
+    for part in parts:  # added to the largest term's score in _scores' order
+        both = shared.keys() & part.keys()
+        shared.update(zip(both, map(add, map(shared.__getitem__, both),
+                                    map(part.__getitem__, both)), strict=True))
+    found = dict(partial)
+    found.update(shared)
     best: list[float] = heapq.nlargest(window, found.values())
     heapq.heapify(best)
     # The largest term's other documents: its score alone, at most the block's bound.
     for bound, position in sorted(((scoring.bound(edge), position)
-                                   for position, _last, edge in layout), reverse=True):
+                                   for position, _last, edge in layout
+                                   if position not in empty), reverse=True):
         if len(best) == window and bound * _BOUND_MARGIN < best[0]:
             break  # no document of this block or the next can reach the window
         ids, weights = matcher.read_block_at(position)
         block = dict(zip(ids, scoring.scores(ids, weights), strict=True))
-        for docnum in held.get(position, ()):
-            del block[docnum]  # scored above, or deleted
+        for docnum in excluded.get(position, ()):
+            del block[docnum]  # scored above, deleted or filtered out
         found.update(block)
-        for score in block.values():
+        floor = best[0] if len(best) == window else -math.inf
+        for score in [score for score in block.values() if score > floor]:
             if len(best) < window:
                 heapq.heappush(best, score)
             elif score > best[0]:
                 heapq.heapreplace(best, score)
     return total, found
+
+
+def _score_some(scoring: _TermScoring, ids: list[int], weights: Iterable[float],
+                docnums: list[int], into: Scores) -> None:
+    """Score ``docnums`` (some of a block's ``ids``) into ``into``."""
+    if docnums:
+        weight_of = dict(zip(ids, weights, strict=True))
+        into.update(zip(docnums, scoring.scores(docnums, list(map(weight_of.__getitem__,
+                                                                    docnums))), strict=True))
 
 
 def _postings_count(reader, term: q.Term) -> int:
@@ -266,8 +353,9 @@ def _scores(leaf: _Leaf, query: q.Query, within: list[int] | None = None) -> Sco
             constant = _constant_score(leaf, child)
             if constant is not None:
                 # A filter (kind:, verb:, session:): which documents, not scores.
-                ids = _constant_ids(leaf, child, sorted(found))
-                found = {d: found[d] + constant for d in found.keys() & ids}
+                kept = found.keys() & _constant_ids(leaf, child, sorted(found))
+                found = dict(zip(kept, map(constant.__add__, map(found.__getitem__, kept)),
+                                 strict=True))
                 continue
             part = _scores(leaf, child, sorted(found))
             found = {d: found[d] + part[d] for d in found.keys() & part.keys()}
@@ -291,11 +379,14 @@ def _scores(leaf: _Leaf, query: q.Query, within: list[int] | None = None) -> Sco
 def _constant_score(leaf: _Leaf, query: q.Query) -> float | None:
     """The score each match of ``query`` gets when it is the same for all
     (a filter, or a term of a field that only records presence), else None."""
+    return _constant_of(leaf.reader.schema, query)
+
+
+def _constant_of(schema, query: q.Query) -> float | None:
     if isinstance(query, ConstantScoreQuery):
         return float(query.score)
     if isinstance(query, q.NumericRange):
         return float(query.boost)
-    schema = leaf.reader.schema
     if type(query) is q.Term and query.fieldname in schema and not query.minquality \
             and isinstance(schema[query.fieldname].format, formats.Existence):
         return 1.0 * query.boost  # Whoosh's score: the posting's weight (1) times the boost
