@@ -87,6 +87,18 @@ def test_add_replaces_and_remove_deletes(tmp_path):
         remove(["68/230", "99/1"], target)
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_index_holds_no_leftover_temporary_folder(tmp_path, workers, monkeypatch):
+    from resosearch import parallel
+
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_FILES", 2)  # several processes on five files
+    target = tmp_path / "ix"
+    build_index(None, target, workers=workers)
+    assert [p.name for p in target.iterdir() if p.is_dir()] == []
+    add([SEEDS["A-RES-64-1.fr.txt"]], target)
+    assert [p.name for p in target.iterdir() if p.is_dir()] == []
+
+
 def test_refuses_to_replace_a_folder_that_is_not_an_index(tmp_path):
     precious = tmp_path / "Documents"
     precious.mkdir()

@@ -22,7 +22,9 @@ Whoosh stays the engine — its segments, term index, matchers and scoring
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import struct
 import zlib
 from bisect import bisect_left
@@ -154,6 +156,13 @@ class PerDocWriter(W3PerDocWriter):
         if self._pending:
             self._flush_pending()
         super().close()
+        # W3 leaves its (by now empty) folder of temporary files, INDEX.tmp,
+        # in the index. Another writer may still be using it: only removed
+        # when empty.
+        folder = getattr(self._cols._tempstorage, "folder", None)  # noqa: SLF001
+        if folder:
+            with contextlib.suppress(OSError):
+                os.rmdir(folder)
 
 
 class FieldWriter(W3FieldWriter):
