@@ -14,6 +14,7 @@ from helpers import benchmark_module
 from whoosh import collectors
 
 from resosearch import build, rank
+from resosearch.analysis import exact_terms
 from resosearch.count import count, needs_positions
 from resosearch.postings import LeafMatcher
 from resosearch.search import Index, _filters
@@ -161,3 +162,57 @@ def test_bounded_ranking_scores_fewer_than_half_the_matches_of_a_common_word(arc
         assert rank.best(searcher, main, None, 3)[0] == total
     assert total > 1500
     assert 0 < sum(scored) < total / 2
+
+
+def _holds(terms_at: dict[int, set[str]], groups: list[set[str]]) -> bool:
+    return any(all(group & terms_at.get(start + k, set()) for k, group in enumerate(groups))
+               for start in terms_at)
+
+
+def _positions(text: str) -> dict[int, set[str]]:
+    terms_at: dict[int, set[str]] = {}
+    for term, pos in exact_terms(text):
+        terms_at.setdefault(pos, set()).add(term)
+    return terms_at
+
+
+def test_long_phrases_match_exactly_the_paragraphs_holding_their_words_in_order(archive_index):
+    """Phrases of 3 to 6 words are checked on a covering subset of their word
+    pairs: compared here with every paragraph of the archive read word by word."""
+    import json
+    import random
+
+    with archive_index.reading() as searcher:
+        reader = searcher.reader()
+        paragraphs, texts = [], []
+        for docnum, stored in reader.iter_docs():
+            if "paragraph" in stored and not reader.is_deleted(docnum):
+                notes = "\n".join(n["text"] for n in json.loads(stored["footnotes"]))
+                text = json.loads(stored["paragraph"])["text"]
+                paragraphs.append((_positions(text), _positions(notes) if notes else {}))
+                texts.append(text)
+    rng = random.Random(11)
+    phrases: list[list[str]] = []
+    while len(phrases) < 48:
+        words = rng.choice(texts).split()
+        size = rng.randint(3, 6)
+        if len(words) < size:
+            continue
+        start = rng.randrange(len(words) - size + 1)
+        chosen = [w.strip(",.;:()«»") for w in words[start:start + size]]
+        if not all(w.isalpha() for w in chosen):
+            continue
+        phrases.append(chosen)
+        phrases.append(chosen[::-1])  # the same words out of order: rarely a match
+    matched = 0
+    for words in phrases:
+        phrase = " ".join(words)
+        groups: dict[int, set[str]] = {}
+        for term, pos in exact_terms(phrase):
+            groups.setdefault(pos, set()).add(term)
+        wanted = [groups[pos] for pos in sorted(groups)]
+        expected = sum(1 for text_at, notes_at in paragraphs
+                       if _holds(text_at, wanted) or _holds(notes_at, wanted))
+        assert archive_index.search(f'"{phrase}"').total == expected, phrase
+        matched += expected > 0
+    assert matched >= 24  # every phrase taken from a paragraph is found

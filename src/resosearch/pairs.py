@@ -137,8 +137,19 @@ class PairPhrase(WrappingQuery):
         """The ``candidates`` (sorted document numbers of one segment) that
         hold the phrase: its word pairs one after the other. A pair is far
         rarer than its words (``de``, ``la``), so far fewer positions are read."""
-        return phrase_matches(reader, PAIRS_FIELDS[self.fieldname], pair_groups(self.groups),
-                              candidates)
+        return phrase_matches(reader, PAIRS_FIELDS[self.fieldname],
+                              covering(pair_groups(self.groups)), candidates)
+
+
+def covering(pairs: list[list[str]]) -> list[tuple[int, list[str]]]:
+    """The pairs (with their offsets in the phrase) that cover every word:
+    every other pair and the last one. ``a b c d e`` is ``a b`` at some
+    position, ``c d`` two after it and ``d e`` three after it; ``b c`` adds
+    nothing."""
+    offsets = list(range(0, len(pairs), 2))
+    if offsets and offsets[-1] != len(pairs) - 1:
+        offsets.append(len(pairs) - 1)
+    return [(offset, pairs[offset]) for offset in offsets]
 
 
 # A phrase start in a document as one integer: the document number shifted
@@ -146,24 +157,31 @@ class PairPhrase(WrappingQuery):
 _POSITION_BITS = 20
 
 
-def phrase_matches(reader, fieldname: str, groups: list[list[str]],
+def phrase_matches(reader, fieldname: str, placed: list[tuple[int, list[str]]],
                    candidates: list[int]) -> list[int]:
-    """The ``candidates`` (sorted document numbers of one segment) holding the
-    words of ``groups`` at consecutive positions in ``fieldname``.
+    """The ``candidates`` (sorted document numbers of one segment) holding
+    each group of terms of ``placed`` at its offset from a common start, in
+    ``fieldname``.
 
-    Each word's postings are read a block at a time, and only the blocks
+    Each term's postings are read a block at a time, and only the blocks
     that hold a candidate are decoded — far cheaper than moving a matcher
-    to each candidate in turn when there are thousands. Each word gives the
+    to each candidate in turn when there are thousands. Each group gives the
     set of (document, phrase start) its positions imply, packed in one
-    integer; the phrase's matches are the intersection of those sets.
+    integer; the phrase's matches are the intersection of those sets, and
+    each group is read only for the candidates the previous ones left.
     """
     starts: set[int] | None = None
     wanted = set(candidates)
-    for offset, group in enumerate(groups):
-        found = _group_starts(reader, fieldname, group, candidates, wanted, len(groups) - offset)
+    span = max(offset for offset, _group in placed) + 1
+    for offset, group in placed:
+        found = _group_starts(reader, fieldname, group, candidates, wanted, span - offset)
         starts = found if starts is None else starts & found
         if not starts:
             return []
+        alive = {start >> _POSITION_BITS for start in starts}
+        if len(alive) < len(wanted):
+            wanted = alive
+            candidates = sorted(alive)
     return sorted({start >> _POSITION_BITS for start in starts})
 
 

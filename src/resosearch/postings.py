@@ -218,6 +218,30 @@ class TermInfo(W3TermInfo):
         return head + dumps((ids, weights, values), PROTOCOL)
 
 
+class _Values(Sequence):
+    """A block's values, each cut from the decoded chunk when asked for (a
+    phrase reads the values of a few candidates of a block)."""
+
+    __slots__ = ("_data", "_ends")
+
+    def __init__(self, data: bytes, ends: Sequence[int]):
+        self._data = data
+        self._ends = ends  # where each value starts, then where the last one ends
+
+    def __len__(self) -> int:
+        return len(self._ends) - 1
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        ends = self._ends
+        if i < 0:
+            i += len(ends) - 1
+        if not 0 <= i < len(ends) - 1:
+            raise IndexError(i)
+        return self._data[ends[i]:ends[i + 1]]
+
+
 class LeafMatcher(W3LeafMatcher):
     """Reads the blocks described above, with W3's matcher interface."""
 
@@ -304,28 +328,24 @@ class LeafMatcher(W3LeafMatcher):
         values = self._decoded_values()
         self._values = (None,) * self._blocklength if values is None else values
 
-    def _decoded_values(self) -> list[bytes] | None:
+    def _decoded_values(self) -> Sequence[bytes] | None:
         start = self._dataoffset + self._chunk_length
         if start == self._nextoffset:
             return None
         data = self._chunk(start, self._nextoffset, self._flags & _VALUES_COMPRESSED)
         size, count = self._fixedsize, self._blocklength
         if size is not None and size > 0:
-            return [data[i:i + size] for i in range(0, size * count, size)]
+            return _Values(data, range(0, size * (count + 1), size))
         typecode = chr(data[0])
         lengths = array(typecode)
         at = 1 + _ITEMSIZE[typecode] * count
         lengths.frombytes(data[1:at])
         if sys.byteorder == "big":
             lengths.byteswap()
-        values = []
-        for end in accumulate(lengths, initial=at):
-            values.append(data[at:end])
-            at = end
-        return values[1:]
+        return _Values(data, list(accumulate(lengths, initial=at)))
 
     def read_block(self, values: bool = False
-                   ) -> tuple[list[int], Iterable[float], list[bytes] | None]:
+                   ) -> tuple[list[int], Iterable[float], Sequence[bytes] | None]:
         """The current block, decoded whole: document numbers, weights, and
         the values only when asked (None otherwise, or when it has none)."""
         return (list(self._decoded_ids()), self._decoded_weights(),
