@@ -281,9 +281,10 @@ def _postings_count(reader, term: q.Term) -> int:
 
 def _add_part(found: Scores, part: Scores) -> None:
     """Add the scores of one part of an Or to ``found`` (in place)."""
-    summed = {d: found[d] + part[d] for d in found.keys() & part.keys()}
+    both = found.keys() & part.keys()
+    summed = list(map(add, map(found.__getitem__, both), map(part.__getitem__, both)))
     found.update(part)
-    found.update(summed)
+    found.update(zip(both, summed, strict=True))
 
 
 def scores_for(searcher: Searcher, query: q.Query, docnums: list[int]) -> dict[int, float] | None:
@@ -358,7 +359,9 @@ def _scores(leaf: _Leaf, query: q.Query, within: list[int] | None = None) -> Sco
                                  strict=True))
                 continue
             part = _scores(leaf, child, sorted(found))
-            found = {d: found[d] + part[d] for d in found.keys() & part.keys()}
+            both = found.keys() & part.keys()
+            found = dict(zip(both, map(add, map(found.__getitem__, both),
+                                       map(part.__getitem__, both)), strict=True))
         return found
     if type(query) is q.AndNot:
         positive = _scores(leaf, query.a, within)
