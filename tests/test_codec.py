@@ -185,3 +185,29 @@ def test_term_index_finds_each_key_and_the_next_one_as_whoosh_does(tmp_path):
     found = sorted(reader.terms_within("exact", "cooperasion", 2))
     assert "cooperation" in found
     assert found == sorted(IndexReader.terms_within(reader, "exact", "cooperasion", 2))
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_a_blocks_frontier_bounds_every_posting_for_any_bm25_statistics(seed):
+    from array import array
+
+    from resosearch.postings import frontier
+
+    rng = random.Random(seed)
+    size = rng.choice([1, 3, 128])
+    weights = array("f", [rng.choice([1, 1, 1, 2, 3, 7]) for _ in range(size)])
+    if seed % 5 == 0:
+        weights = array("f", [1.0] * size)
+    lengths = [rng.randint(0, 255) for _ in range(size)]
+    pairs = frontier(weights, lengths)
+    postings = set(zip(weights, lengths, strict=True))
+    assert pairs and all((float(w), lb) in postings for w, lb in pairs)
+
+    def score(tf, lb, k1, b, avgfl):
+        return tf * (k1 + 1) / (tf + k1 * ((1 - b) + b * lb / avgfl))
+
+    for _ in range(20):
+        stats = rng.uniform(0.5, 2), rng.uniform(0, 1), rng.uniform(5, 80)
+        best = max(score(w, lb, *stats) for w, lb in pairs)
+        assert all(score(w, lb, *stats) <= best + 1e-12 for w, lb in postings)
+    assert frontier(array("f", [0.5, 1.0]), [3, 4]) == []  # weights that are not whole: no bound

@@ -30,6 +30,7 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import accumulate, chain, repeat
+from operator import sub
 
 from whoosh.codec.whoosh3 import (
     WHOOSH3_HEADER_MAGIC,
@@ -79,10 +80,10 @@ def _unpack_ints(data: bytes) -> array:
 
 def _pack_weights(weights) -> bytes:
     first = weights[0]
-    if all(w == first for w in weights):
+    if weights.count(first) == len(weights):
         return bytes((_ONES,)) if first == 1.0 else bytes((_SAME,)) + struct.pack("<f", first)
-    if all(w.is_integer() and 0 < w < 256 for w in weights):
-        return bytes((_BYTES,)) + bytes(int(w) for w in weights)
+    if all(map(float.is_integer, weights)) and 0 < min(weights) and max(weights) < 256:
+        return bytes((_BYTES,)) + bytes(map(int, weights))
     floats = array("f", weights)
     if sys.byteorder == "big":
         floats.byteswap()
@@ -105,6 +106,10 @@ def frontier(weights, length_bytes) -> list[tuple[int, int]]:
     with the weight and falls with the length is highest at one of them.
     Empty when the block's weights do not fit the header (not whole numbers
     below 256) or the pairs are too many."""
+    first = weights[0]
+    if weights.count(first) == len(weights):  # most blocks: all weights 1
+        return [(int(first), min(length_bytes))] if first.is_integer() and 0 <= first < 256 \
+            else []
     found: list[tuple[int, int]] = []
     shortest = 256
     for weight, length in sorted(set(zip(weights, length_bytes, strict=True)),
@@ -115,6 +120,17 @@ def frontier(weights, length_bytes) -> list[tuple[int, int]]:
             found.append((int(weight), length))
             shortest = length
     return found
+
+
+class _LengthBytes(dict):
+    """Field length → its length byte, computed once per length."""
+
+    def __missing__(self, length: int) -> int:
+        self[length] = byte = length_to_byte(length)
+        return byte
+
+
+_LENGTH_BYTES = _LengthBytes()
 
 
 class PostingsWriter(W3PostingsWriter):
@@ -163,11 +179,11 @@ class PostingsWriter(W3PostingsWriter):
                 self._minlength, self._maxlength = None, 0
                 self._length_bytes = []
             else:
-                found = [lengths[doc] for doc in block]
+                found = list(map(lengths.__getitem__, block))
                 present = [length for length in found if length]
                 self._minlength = min(present) if present else None
                 self._maxlength = max(found)
-                self._length_bytes = [length_to_byte(length) for length in found]
+                self._length_bytes = list(map(_LENGTH_BYTES.__getitem__, found))
 
     def _write_block(self, last=False):
         if self._byteids:  # term vectors: W3's own layout, read by W3's matcher
@@ -178,7 +194,7 @@ class PostingsWriter(W3PostingsWriter):
         self._terminfo.add_block(self)
         ids, weights = self._ids, self._weights
         chunks = [
-            _pack_ints([b - a for a, b in zip(chain((0,), ids), ids, strict=False)])
+            _pack_ints(list(map(sub, ids, chain((0,), ids))))
             + _pack_weights(weights),
             _pack_values(self._values, self._format.fixed_value_size()),
         ]
