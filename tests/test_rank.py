@@ -13,10 +13,11 @@ import pytest
 from helpers import benchmark_module
 from whoosh import collectors
 
-from resosearch import build, rank
+from resosearch import bounded, build, rank
 from resosearch.analysis import exact_terms
 from resosearch.count import count, needs_positions
 from resosearch.postings import LeafMatcher
+from resosearch.scoring import TermScoring
 from resosearch.search import Index, _filters
 
 QUERIES = [
@@ -130,7 +131,7 @@ BOUNDED_QUERIES = ["développement", "nations", '"nations unies"', "rapport", "p
 
 @pytest.mark.parametrize("query", BOUNDED_QUERIES)
 def test_bounded_ranking_agrees_with_whoosh(archive_index, query, monkeypatch):
-    monkeypatch.setattr(rank, "BOUNDED_MIN_POSTINGS", 0)  # every list, even one block
+    monkeypatch.setattr(bounded, "BOUNDED_MIN_POSTINGS", 0)  # every list, even one block
     read = []
     original = LeafMatcher.read_block_at
     monkeypatch.setattr(LeafMatcher, "read_block_at",
@@ -138,7 +139,7 @@ def test_bounded_ranking_agrees_with_whoosh(archive_index, query, monkeypatch):
     with archive_index.matching(query, []) as (searcher, _c, main, _f):
         assert searcher.reader().has_deletions()
         assert len(searcher.leaf_searchers()) == 3
-        assert rank._filtered_sum(main, searcher.schema)[0] is not None  # noqa: SLF001
+        assert bounded.filtered_sum(main, searcher.schema)[0] is not None
     assert assert_same(archive_index, query) > 0
     assert read  # the bounded path ran
     read.clear()  # and with the search's own filters
@@ -150,8 +151,8 @@ def test_bounded_ranking_agrees_with_whoosh(archive_index, query, monkeypatch):
 def test_bounded_ranking_scores_fewer_than_half_the_matches_of_a_common_word(archive_index,
                                                                             monkeypatch):
     scored = []
-    original = rank._TermScoring.scores  # noqa: SLF001
-    monkeypatch.setattr(rank._TermScoring, "scores",  # noqa: SLF001
+    original = TermScoring.scores
+    monkeypatch.setattr(TermScoring, "scores",
                         lambda self, ids, weights: scored.append(len(ids)) or
                         original(self, ids, weights))
     # The best 3 of some 1,900 matches: most blocks' best posting is below them.
