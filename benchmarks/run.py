@@ -193,8 +193,10 @@ def make_queries(docs_path: Path, per_class: int, seed: int) -> list[dict]:
         tokens_per_doc.append(words)
         df.update(set(words))
     n_docs = len(docs)
-    content = [w for w in df if w not in STOP and len(w) >= 3]
-    rare = sorted(w for w in content if df[w] <= 5)
+    # Sorted: ``df`` follows set order, which changes from one process to
+    # the next (string hashing is randomised), and so would the mix.
+    content = sorted(w for w in df if w not in STOP and len(w) >= 3)
+    rare = [w for w in content if df[w] <= 5]
     common = [w for w, _ in sorted(((w, df[w]) for w in content), key=lambda x: -x[1])[:100]]
     mid = sorted(w for w in content if 5 < df[w] <= max(6, n_docs // 20))
     numbers = {d["resolution"] for d in docs}

@@ -44,6 +44,33 @@ def test_generated_files_parse_as_generated(corpus, tmp_path):
         assert res.number == meta["number"]
 
 
+def test_the_query_mix_is_the_same_in_every_process(run, tmp_path):
+    """The mix is seeded; string hashing, which orders sets, is not."""
+    import os
+    import subprocess
+    import sys
+
+    words = ["coopération", "développement", "rapport", "session", "programme", "conseil",
+             "assemblée", "secrétaire", "général", "nations", "unies", "mesures"]
+    docs = tmp_path / "docs.jsonl"
+    with docs.open("w", encoding="utf-8") as fh:
+        for i in range(60):
+            text = " ".join(words[(i + k) % len(words)] + (" de la" if k % 2 else "")
+                            for k in range(8))
+            fh.write(json.dumps({"text": text, "resolution": f"{i % 9 + 1}/1", "session": 1,
+                                 "year": 1990, "kind": "operative", "verb": "prie"}) + "\n")
+    script = ("import json, sys; sys.path.insert(0, sys.argv[1]); import run; "
+              "print(json.dumps(run.make_queries(sys.argv[2], 4, 7)))")
+    mixes = set()
+    for hashseed in ("1", "2", "3"):
+        out = subprocess.run([sys.executable, "-c", script, str(run.HERE), str(docs)],
+                             capture_output=True, text=True, check=False,
+                             env={**os.environ, "PYTHONHASHSEED": hashseed})
+        assert out.returncode == 0, out.stderr
+        mixes.add(out.stdout)
+    assert len(mixes) == 1
+
+
 def test_runner_output_structure(run, tmp_path):
     engines = [e for e in ("ours", "whoosh", "sqlite", "tantivy") if run.available(e)]
     if "ours" not in engines:
