@@ -288,8 +288,7 @@ class FoldFilter(Filter):
 _TEXT = UNTokenizer() | ElisionFilter() | CompoundFilter() | FrenchStopFilter() | StemFoldFilter()
 _EXACT = UNTokenizer() | ElisionFilter() | CompoundFilter() | FoldFilter()
 # The part both chains share, and what each adds to a word.
-_TOKENS, _ELIDE, _SPLIT = UNTokenizer(), ElisionFilter(), CompoundFilter()
-_WORDS = _TOKENS | _ELIDE | _SPLIT
+_WORDS = UNTokenizer() | ElisionFilter() | CompoundFilter()
 _STOPS = FrenchStopFilter()
 
 
@@ -315,17 +314,9 @@ def word_spans(text: str) -> Iterator[tuple[int, int, int, str, tuple[str, ...]]
     """Each word of ``text`` (as :func:`words`) with its position, its
     character offsets, its term in the exact chain and its terms in the
     stemmed chain: one tokenizer pass for what the two analyzers give."""
-    # _WORDS, with the filters run only on the tokens they change (joined
-    # ones): most words skip two generator stages.
-    joined = JOINED
-    for token in _TOKENS(text, positions=True, chars=True):
-        if token.kind == joined:
-            for part in _SPLIT(_ELIDE((token,))):
-                exact, stemmed = _word_terms(part.text)
-                yield part.pos, part.startchar, part.endchar, exact, stemmed
-        else:
-            exact, stemmed = _word_terms(token.text)
-            yield token.pos, token.startchar, token.endchar, exact, stemmed
+    for token in _WORDS(text, positions=True, chars=True):
+        exact, stemmed = _word_terms(token.text)
+        yield token.pos, token.startchar, token.endchar, exact, stemmed
 
 
 def stemmed_terms(text: str) -> list[tuple[str, int]]:

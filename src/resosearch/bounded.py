@@ -22,7 +22,7 @@ from operator import add
 from whoosh import query as q
 
 from resosearch.count import matching_ids
-from resosearch.postings import LeafMatcher
+from resosearch.postings import LeafMatcher, term_bytes
 from resosearch.scoring import (
     Leaf,
     Scores,
@@ -223,13 +223,7 @@ def _score_some(scoring: TermScoring, ids: list[int], weights: Iterable[float],
 
 def _postings_count(reader, term: q.Term) -> int:
     """How many postings ``term`` has in the segment (deleted documents included)."""
-    field = reader.schema[term.fieldname] if term.fieldname in reader.schema else None
-    if field is None:
-        return 0
-    try:
-        btext = field.to_bytes(term.text)
-    except ValueError:
-        return 0
-    if (term.fieldname, btext) not in reader:
+    btext = term_bytes(reader.schema, term.fieldname, term.text)
+    if btext is None or (term.fieldname, btext) not in reader:
         return 0
     return reader.doc_frequency(term.fieldname, btext)

@@ -176,13 +176,13 @@ def phrase_matches(reader, fieldname: str, placed: list[tuple[int, list[str]]],
     for offset, group in placed:
         found = _group_starts(reader, fieldname, group, candidates, wanted, span - offset)
         starts = found if starts is None else starts & found
-        if not starts:
-            return []
         alive = {start >> _POSITION_BITS for start in starts}
         if len(alive) < len(wanted):
             wanted = alive
             candidates = sorted(alive)
-    return sorted({start >> _POSITION_BITS for start in starts})
+        if not candidates:
+            break
+    return candidates
 
 
 def _group_starts(reader, fieldname: str, terms: list[str], candidates: list[int],

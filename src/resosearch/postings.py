@@ -70,9 +70,11 @@ def _pack_ints(values) -> bytes:
     return typecode.encode() + packed.tobytes()
 
 
-def _unpack_ints(data: bytes) -> array:
+def _unpack_ints(data: bytes, count: int | None = None) -> array:
+    """What :func:`_pack_ints` packed: all of it, or its first ``count``
+    ints when more bytes follow (they end at ``1 + itemsize * count``)."""
     packed = array(chr(data[0]))
-    packed.frombytes(data[1:])
+    packed.frombytes(data[1:] if count is None else data[1:1 + packed.itemsize * count])
     if sys.byteorder == "big":
         packed.byteswap()
     return packed
@@ -300,10 +302,10 @@ class LeafMatcher(W3LeafMatcher):
         return zlib.decompress(data) if compressed else bytes(data)
 
     def _read_data(self):
-        # Document numbers and weights: (typecode, deltas, weights kind, weights).
+        # Document numbers and weights: typecode, deltas, weights' kind, weights.
         start = self._dataoffset
-        chunk = self._chunk(start, start + self._chunk_length, self._flags & _IDS_COMPRESSED)
-        self._data = chunk
+        self._data = self._chunk(start, start + self._chunk_length,
+                                 self._flags & _IDS_COMPRESSED)
 
     def _read_ids(self):
         self._ids = tuple(self._decoded_ids())
@@ -311,13 +313,7 @@ class LeafMatcher(W3LeafMatcher):
     def _decoded_ids(self) -> Iterable[int]:
         if self._data is None:
             self._read_data()
-        chunk = self._data
-        typecode = chr(chunk[0])
-        deltas = array(typecode)
-        deltas.frombytes(chunk[1:1 + _ITEMSIZE[typecode] * self._blocklength])
-        if sys.byteorder == "big":
-            deltas.byteswap()
-        return accumulate(deltas)
+        return accumulate(_unpack_ints(self._data, self._blocklength))
 
     def _decoded_weights(self) -> Iterable[float]:
         if self._data is None:
@@ -352,13 +348,8 @@ class LeafMatcher(W3LeafMatcher):
         size, count = self._fixedsize, self._blocklength
         if size is not None and size > 0:
             return _Values(data, range(0, size * (count + 1), size))
-        typecode = chr(data[0])
-        lengths = array(typecode)
-        at = 1 + _ITEMSIZE[typecode] * count
-        lengths.frombytes(data[1:at])
-        if sys.byteorder == "big":
-            lengths.byteswap()
-        return _Values(data, list(accumulate(lengths, initial=at)))
+        lengths = _unpack_ints(data, count)
+        return _Values(data, list(accumulate(lengths, initial=1 + lengths.itemsize * count)))
 
     def read_block(self, values: bool = False
                    ) -> tuple[list[int], Iterable[float], Sequence[bytes] | None]:
@@ -388,6 +379,17 @@ class LeafMatcher(W3LeafMatcher):
         self._atend = False
         self._goto(position)
         return list(self._decoded_ids()), self._decoded_weights()
+
+
+def term_bytes(schema, fieldname: str, text: object) -> bytes | None:
+    """A term as the index stores it, or None when the schema lacks the
+    field or the field cannot hold ``text``."""
+    if fieldname not in schema:
+        return None
+    try:
+        return schema[fieldname].to_bytes(text)
+    except ValueError:
+        return None
 
 
 def raw_postings(reader, fieldname: str, btext: bytes):

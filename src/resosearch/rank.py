@@ -25,7 +25,7 @@ from whoosh.searching import Searcher
 from resosearch.bounded import filtered_sum, ranked
 from resosearch.count import POSITIONAL, matching_ids
 from resosearch.pairs import PairPhrase
-from resosearch.postings import blocks, raw_postings
+from resosearch.postings import blocks, raw_postings, term_bytes
 from resosearch.scoring import (
     Leaf,
     Scores,
@@ -164,11 +164,8 @@ def _constant_ids(leaf: Leaf, query: q.Query, within: list[int]) -> set[int]:
     if type(query) is not q.Term:
         return matching_ids(leaf.searcher, query).intersection(within)
     reader = leaf.reader
-    try:
-        btext = reader.schema[query.fieldname].to_bytes(query.text)
-    except ValueError:
-        return set()
-    matcher = raw_postings(reader, query.fieldname, btext)
+    btext = term_bytes(reader.schema, query.fieldname, query.text)
+    matcher = None if btext is None else raw_postings(reader, query.fieldname, btext)
     ids: set[int] = set()
     if matcher is not None:
         for block, _weights, _values in blocks(matcher, within):

@@ -24,7 +24,7 @@ from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
 from resosearch.codec import PerDocReader
-from resosearch.postings import blocks, raw_postings
+from resosearch.postings import blocks, raw_postings, term_bytes
 
 Scores = dict[int, float]
 
@@ -76,14 +76,10 @@ class TermScoring:
     def of(cls, leaf: Leaf, term: q.Term) -> TermScoring | None:
         """The scoring of ``term`` in ``leaf``, or None when the segment lacks it."""
         reader = leaf.reader
-        schema = reader.schema
-        if term.fieldname not in schema:
+        btext = term_bytes(reader.schema, term.fieldname, term.text)
+        if btext is None:
             return None
-        field = schema[term.fieldname]
-        try:
-            btext = field.to_bytes(term.text)
-        except ValueError:
-            return None
+        field = reader.schema[term.fieldname]
         if term.minquality:
             raise Unsupported
         matcher = raw_postings(reader, term.fieldname, btext)
