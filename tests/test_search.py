@@ -83,6 +83,13 @@ def test_operators(seed_index):
     assert both and both < nord
     assert all_refs(seed_index, "Nord-Sud -substituer") == nord - all_refs(seed_index, "substituer")
     assert all_refs(seed_index, "Nord-Sud NOT substituer") == all_refs(seed_index, "Nord-Sud -substituer")
+    # A quoted phrase is excluded as a word is (the sign once turned it into a required phrase).
+    cooperation = all_refs(seed_index, "coopération")
+    for phrase in ('"Sud-Sud"', '"coopération Sud-Sud"', '"pays en développement"'):
+        without = all_refs(seed_index, f"coopération -{phrase}")
+        assert without and without == cooperation - all_refs(seed_index, phrase), phrase
+        assert all_refs(seed_index, f"coopération NOT {phrase}") == without, phrase
+        assert all_refs(seed_index, f"coopération +{phrase}") == cooperation & all_refs(seed_index, phrase)
     assert all_refs(seed_index, "Marrakech OR Nairobi") == all_refs(seed_index, "Marrakech") | all_refs(
         seed_index, "Nairobi")
 
@@ -164,9 +171,11 @@ def test_empty_and_stop_word_queries_get_a_clear_answer(seed_index):
     ("(Sud OR Nord", "'(' is never closed"),
     ("Sud)", "')' has no matching '('"),
     ("sesion:68", "unknown field 'sesion:'"),
+    ('titre:"coopération Sud-Sud"', "unknown field 'titre:'"),
     ("year:deux", "expected a number"),
     ("kind:chapeau", "expected kind:operative or kind:preambular"),
     ("Sud AND", "needs a term after it"),
+    ('"coopération Sud-Sud" OR', "'OR' at the end of the query needs a term after it"),
 ])
 def test_malformed_queries_raise_query_error(seed_index, query, message):
     with pytest.raises(QueryError, match=message.replace("(", r"\(").replace(")", r"\)")):

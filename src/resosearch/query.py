@@ -68,8 +68,10 @@ KIND_ALIASES = {
     "preambulaire": "preambular", "preamble": "preambular",
 }
 RESOLUTION_NUMBER = re.compile(r"(?i)^(?:A/RES/)?(\d{1,3}/\d{1,4})(?:\s*([A-Z]))?$")
-_MINUS = re.compile(r'(^|[\s(])-(?=[^\s\-])')
-_PLUS = re.compile(r'(^|[\s(])\+(?=\S)')
+# A quoted phrase (left as it is), or a leading - or + (at the start of a
+# word or phrase, so "Sud-Sud" stays one word).
+_SIGN = re.compile(r'"[^"]*"|(^|[\s(])(?:(-)(?=[^\s\-])|(\+)(?=\S))')
+_PHRASE = re.compile(r'"[^"]*"')
 _FIELD_PREFIX = re.compile(r'(?<![\w/])([^\W\d_]\w*):(?=[^\s:/])')
 
 
@@ -115,7 +117,8 @@ def check_syntax(text: str) -> str:
     if text.count('"') % 2:
         raise QueryError('unbalanced quote: close the phrase with " or remove the lone "')
     depth = 0
-    outside = re.sub(r'"[^"]*"', " ", text)
+    # What is outside the phrases; each phrase stays as one (empty) token.
+    outside = _PHRASE.sub('""', text)
     for char in outside:
         depth += {"(": 1, ")": -1}.get(char, 0)
         if depth < 0:
@@ -147,12 +150,9 @@ def parse_raw(text: str) -> q.Query:
     # Field names are case-insensitive for the user; the raw schema is lower case.
     text = _FIELD_PREFIX.sub(lambda m: FIELD_ALIASES.get(fold_keyword(m.group(1)), m.group(1)) + ":"
                              if fold_keyword(m.group(1)) in FIELD_ALIASES else m.group(0), text)
-    # A leading - excludes a word, + requires it (as AND already does); only at
-    # the start of a word, so "Sud-Sud" stays one word.
-    text = "".join(
-        part if part.startswith('"') else _MINUS.sub(r"\1NOT ", _PLUS.sub(r"\1", part))
-        for part in re.split(r'("[^"]*")', text)
-    )
+    # A leading - excludes a word or phrase, + requires it (as AND already does).
+    text = _SIGN.sub(lambda m: m.group(0) if m.group(1) is None
+                     else m.group(1) + ("NOT " if m.group(2) else ""), text)
     try:
         return _PARSER.parse(text)
     except Exception as error:  # whoosh's parser has no error type of its own
