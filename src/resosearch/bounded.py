@@ -16,6 +16,7 @@ import heapq
 import math
 from bisect import bisect_right
 from collections.abc import Iterable
+from dataclasses import dataclass
 from itertools import repeat
 from operator import add
 
@@ -24,6 +25,7 @@ from whoosh import query as q
 from resosearch.count import matching_ids
 from resosearch.postings import LeafMatcher, term_bytes
 from resosearch.scoring import (
+    NEGATED_SCORE,
     Leaf,
     Scores,
     TermScoring,
@@ -54,33 +56,52 @@ def summed_terms(query: q.Query) -> list[q.Term] | None:
     return None
 
 
-def filtered_sum(query: q.Query, schema) -> tuple[list[q.Term] | None, q.Query | None]:
-    """The terms of a sum of terms (see summed_terms), alone or in an And
-    with one filter (a part that scores a constant, such as
-    ``kind:operative``), and that filter."""
+@dataclass(frozen=True)
+class SumShape:
+    """A sum of terms, maybe and-ed with a filter and with negations."""
+
+    terms: list[q.Term]
+    condition: q.Query | None = None  # a part that scores a constant (``kind:operative``)
+    negations: tuple[q.Query, ...] = ()  # what the And's ``Not`` parts exclude
+
+
+def filtered_sum(query: q.Query, schema) -> SumShape | None:
+    """The shape of a sum of terms (see summed_terms), alone or in an And
+    with at most one filter (a part that scores a constant) and any number
+    of negations; None for a query of another shape."""
     summed = summed_terms(query)
     if summed is not None:
-        return summed, None
-    if type(query) is q.And and query.boost == 1.0 and len(query.subqueries) == 2:
-        for this, other in (query.subqueries, reversed(query.subqueries)):
-            summed = summed_terms(this)
-            if summed is not None and constant_of(schema, other) is not None:
-                return summed, other
-    return None, None
+        return SumShape(summed)
+    if type(query) is not q.And or query.boost != 1.0 or len(query.subqueries) < 2:
+        return None
+    sums, conditions, negations = [], [], []
+    for child in query.subqueries:
+        if type(child) is q.Not:
+            negations.append(child.query)
+        elif constant_of(schema, child) is not None:
+            conditions.append(child)
+        elif (summed := summed_terms(child)) is not None:
+            sums.append(summed)
+        else:
+            return None
+    if len(sums) != 1 or len(conditions) > 1:
+        return None
+    return SumShape(sums[0], conditions[0] if conditions else None, tuple(negations))
 
 
-def ranked(leaf: Leaf, terms: list[q.Term], condition: q.Query | None,
-             filter_query: q.Query | None, window: int) -> tuple[int, Scores] | None:
-    """:func:`best_of_sum` for a sum of terms, with the constant-score ``condition``
-    it is and-ed with (its score added to each match) and the search's
-    filter; None when that does not apply."""
-    constant = 0.0
+def ranked(leaf: Leaf, shape: SumShape, filter_query: q.Query | None,
+           window: int) -> tuple[int, Scores] | None:
+    """:func:`best_of_sum` for a sum of terms, with the constant-score
+    condition and the negations it is and-ed with (their scores added to
+    each match) and the search's filter; None when that does not apply."""
+    terms, condition = shape.terms, shape.condition
+    constant = NEGATED_SCORE * len(shape.negations)
     allowed = None
     if condition is not None:
         found = constant_score(leaf, condition)
         if found is None:
             return None
-        constant = found
+        constant += found
         # Only for a filter about as large as the words: reading all of a far
         # larger one costs more than scoring the words whole and reading the
         # filter's blocks that hold them; a far smaller one is better read
@@ -95,7 +116,10 @@ def ranked(leaf: Leaf, terms: list[q.Term], condition: q.Query | None,
     if filter_query is not None:
         kept = matching_ids(leaf.searcher, filter_query)
         allowed = kept if allowed is None else allowed & kept
-    bounded = best_of_sum(leaf, terms, window, allowed)
+    # A negation's matches are left out as deleted documents are.
+    excluded = set().union(*(matching_ids(leaf.searcher, negated)
+                             for negated in shape.negations))
+    bounded = best_of_sum(leaf, terms, window, allowed, excluded)
     if bounded is None or not constant:
         return bounded
     total, scores = bounded
@@ -108,11 +132,13 @@ def _comparable(filter_size: int, words_size: int) -> bool:
 
 
 def best_of_sum(leaf: Leaf, terms: list[q.Term], window: int,
-                 allowed: set[int] | None = None) -> tuple[int, Scores] | None:
+                allowed: set[int] | None = None,
+                excluded: set[int] | None = None) -> tuple[int, Scores] | None:
     """For the sum of ``terms``: the number of matches (deleted documents
     left out) and the exact scores of enough of them that the best
     ``window`` are among them — None when the largest term is too small to
-    gain anything (then everything is scored).
+    gain anything (then everything is scored). Only documents in
+    ``allowed`` count when it is given; never those in ``excluded``.
 
     The smaller terms are scored whole, and so are their documents in the
     largest term's blocks that hold one (only those postings are scored);
@@ -134,7 +160,9 @@ def best_of_sum(leaf: Leaf, terms: list[q.Term], window: int,
     if scoring is None or not isinstance(scoring.matcher, LeafMatcher):
         return None
     parts = [term_scores(leaf, terms[i], None) for i in order[:-1]]
-    deleted = reader.deleted_docs_set
+    deleted = reader.deleted_docs_set  # and, from here on, the excluded ones
+    if excluded:
+        deleted = deleted | excluded
     partial: Scores = {}  # the smaller terms' sum: the exact score where the largest is absent
     for part in parts:
         add_part(partial, part)

@@ -402,6 +402,21 @@ class Compiler:
         return q.NumericRange(fieldname, start, end, startexcl=node.startexcl, endexcl=node.endexcl)
 
 
+def matches_by_absence(query: q.Query) -> bool:
+    """Whether ``query`` can match a document holding none of its terms (a
+    negation not and-ed with a part that must be present) — the only kind
+    of query that can reach a resolution's own document."""
+    if isinstance(query, q.Not):
+        return True
+    if isinstance(query, q.And):
+        return all(matches_by_absence(child) for child in query.subqueries)
+    if isinstance(query, q.Or):
+        return any(matches_by_absence(child) for child in query.subqueries)
+    if isinstance(query, (q.AndNot, q.AndMaybe)):
+        return matches_by_absence(query.a)
+    return False
+
+
 def _boosted(node: q.Query, boost: float) -> q.Query:
     if boost != 1.0:
         node = node.copy()

@@ -4,11 +4,10 @@ The total must be exact and the order Whoosh's. A sum of terms (a word, a
 prefix, a fuzzy word, a two-word phrase, maybe with a filter) is ranked by
 resosearch.bounded, which scores only the blocks that can reach the top;
 any other shape has every match scored a block at a time
-(resosearch.scoring), the query's structure (or, and, and-not,
+(resosearch.scoring), the query's structure (or, and, and-not, negations,
 constant-score filters, phrases found through their word pairs) applied to
-whole dictionaries of scores. A query of another shape — a negation inside
-``And``, another weighting model — returns None and is left to Whoosh's
-matchers.
+whole dictionaries of scores. A query of another shape (another weighting
+model) returns None and is left to Whoosh's matchers.
 """
 
 from __future__ import annotations
@@ -27,6 +26,7 @@ from resosearch.count import POSITIONAL, matching_ids
 from resosearch.pairs import PairPhrase
 from resosearch.postings import blocks, raw_postings, term_bytes
 from resosearch.scoring import (
+    NEGATED_SCORE,
     Leaf,
     Scores,
     Unsupported,
@@ -46,11 +46,11 @@ def best(searcher: Searcher, query: q.Query, filter_query: q.Query | None,
         return None
     total = 0
     candidates: list[tuple[float, int]] = []
-    summed, condition = filtered_sum(query, searcher.schema)
+    shape = filtered_sum(query, searcher.schema)
     try:
         for leaf, offset in searcher.leaf_searchers():
-            bounded = None if summed is None else \
-                ranked(Leaf(leaf, searcher), summed, condition, filter_query, window)
+            bounded = None if shape is None else \
+                ranked(Leaf(leaf, searcher), shape, filter_query, window)
             if bounded is not None:
                 count, scores = bounded
             else:
@@ -120,8 +120,6 @@ def _scores(leaf: Leaf, query: q.Query, within: list[int] | None = None) -> Scor
             add_part(found, part)
         return found
     if type(query) is q.And:
-        if any(isinstance(child, q.Not) for child in query.subqueries):
-            raise Unsupported  # Whoosh scores the negated part too
         # The rarest part first; each next part is scored only where all
         # the previous ones matched.
         reader = leaf.reader
@@ -130,6 +128,13 @@ def _scores(leaf: Leaf, query: q.Query, within: list[int] | None = None) -> Scor
         for child in children[1:]:
             if not found:
                 break
+            if type(child) is q.Not:
+                # Whoosh's matcher of a negation scores NEGATED_SCORE for each
+                # document it lets through (whatever its boost).
+                kept = found.keys() - matching_ids(leaf.searcher, child.query)
+                found = dict(zip(kept, map(NEGATED_SCORE.__add__, map(found.__getitem__, kept)),
+                                 strict=True))
+                continue
             constant = constant_score(leaf, child)
             if constant is not None:
                 # A filter (kind:, verb:, session:): which documents, not scores.
@@ -142,6 +147,10 @@ def _scores(leaf: Leaf, query: q.Query, within: list[int] | None = None) -> Scor
             found = dict(zip(both, map(add, map(found.__getitem__, both),
                                        map(part.__getitem__, both)), strict=True))
         return found
+    if type(query) is q.Not:  # alone, or the rarest part of an And
+        excluded = matching_ids(leaf.searcher, query.query)
+        everything = set(range(leaf.reader.doc_count_all()) if within is None else within)
+        return dict.fromkeys(everything - excluded, NEGATED_SCORE)
     if type(query) is q.AndNot:
         positive = _scores(leaf, query.a, within)
         if not positive:

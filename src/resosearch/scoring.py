@@ -28,6 +28,10 @@ from resosearch.postings import blocks, raw_postings, term_bytes
 
 Scores = dict[int, float]
 
+# The score of a document a negation lets through (Whoosh's InverseMatcher,
+# whatever the negation's boost).
+NEGATED_SCORE = 1.0
+
 
 class Unsupported(Exception):
     """The query has a shape resosearch.rank does not score; Whoosh will."""

@@ -31,6 +31,7 @@ from resosearch.query import (
     CompiledQuery,
     Compiler,
     compile_query,
+    matches_by_absence,
 )
 from resosearch.results import Hit, Results
 from resosearch.schema import (
@@ -328,7 +329,7 @@ class Index:
         if compiled.every:
             main = q.And([q.Term("doctype", PARAGRAPH), main]) if not isinstance(main, q.Every) \
                 else q.Term("doctype", PARAGRAPH)
-        elif compiled.negated:
+        elif compiled.negated and matches_by_absence(main):
             main = q.And([q.Term("doctype", PARAGRAPH), main])
         return main
 
