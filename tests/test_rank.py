@@ -11,9 +11,9 @@ import shutil
 
 import pytest
 from helpers import benchmark_module
-from whoosh import collectors
+from whoosh import collectors, sorting
 
-from resosearch import bounded, build, rank
+from resosearch import bounded, build, chronology, rank
 from resosearch.analysis import exact_terms
 from resosearch.count import count, needs_positions
 from resosearch.postings import LeafMatcher
@@ -228,3 +228,26 @@ def test_long_phrases_match_exactly_the_paragraphs_holding_their_words_in_order(
         assert archive_index.search(f'"{phrase}"').total == expected, phrase
         matched += expected > 0
     assert matched >= 24  # every phrase taken from a paragraph is found
+
+
+def whoosh_by_date(searcher, main, filter_query, newest_first: bool, wanted: int):
+    """Whoosh's own sorted search, on the keys Index.search sorts on."""
+    sortedby = [sorting.FieldFacet("adopted", reverse=newest_first),
+                sorting.FieldFacet("number"), sorting.FieldFacet("order")]
+    results = searcher.search(main, limit=wanted, filter=filter_query, sortedby=sortedby,
+                              terms=False)
+    return len(results), [hit.docnum for hit in results]
+
+
+@pytest.mark.parametrize("query", ["développement", '"nations unies"', "kind:operative prie",
+                                   "conférence -nations", "dével*"])
+def test_date_order_is_whooshs(archive_index, query):
+    filters = _filters(None, (1950, 2015), None, None, None)
+    for active in ([], filters):
+        with archive_index.matching(query, active) as (searcher, _c, main, filter_query):
+            for newest_first in (True, False):
+                for wanted in (1, 10, 300):
+                    expected = whoosh_by_date(searcher, main, filter_query, newest_first, wanted)
+                    assert expected[0] > 0, query
+                    assert chronology.by_date(searcher, main, filter_query, newest_first,
+                                              wanted) == expected, (query, newest_first, wanted)

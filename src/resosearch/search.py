@@ -19,7 +19,7 @@ from whoosh import query as q
 from whoosh.reading import MultiReader
 from whoosh.searching import Searcher
 
-from resosearch import rank, store
+from resosearch import chronology, rank, store
 from resosearch.build import PathLike, build_index, normalize_number
 from resosearch.count import count, needs_positions
 from resosearch.errors import IndexStateError, QueryError
@@ -287,11 +287,8 @@ class Index:
     @staticmethod
     def _sorted(searcher: Searcher, main: q.Query, filter_query: q.Query | None, sort: str,
                 wanted: int) -> tuple[int, list[tuple[float, int]]]:
-        sortedby = [sorting.FieldFacet("adopted", reverse=(sort == "date")),
-                    sorting.FieldFacet("number"), sorting.FieldFacet("order")]
-        results = searcher.search(main, limit=wanted, filter=filter_query, sortedby=sortedby,
-                                  terms=False)
-        return len(results), [(0.0, hit.docnum) for hit in results]  # sorted: no score
+        total, docnums = chronology.by_date(searcher, main, filter_query, sort == "date", wanted)
+        return total, [(0.0, docnum) for docnum in docnums]  # sorted: no score
 
     @staticmethod
     def _proximity(compiled: CompiledQuery, searcher: Searcher) -> q.Query | None:
