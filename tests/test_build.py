@@ -82,6 +82,7 @@ def test_add_replaces_and_remove_deletes(tmp_path):
         removed = remove(["A/RES/64/1"], target)
         assert removed.numbers == ("64/1",) and removed.paragraphs == 29
         assert index.numbers() == ["68/230"]
+        assert "64/1" not in index and "68/230" in index
         assert index.search("Nairobi").total == 1
     with pytest.raises(ResosearchError, match="not in the index .*: 99/1 \\(nothing was removed\\)"):
         remove(["68/230", "99/1"], target)

@@ -189,6 +189,12 @@ def test_neighbours_on_request(seed_index):
     assert seed_index.search("approbation tacite").hits[0].before == ()
 
 
+def test_membership_of_a_resolution(seed_index):
+    assert "68/230" in seed_index and "A/RES/68/230" in seed_index and " a/res/64/1 " in seed_index
+    assert "68/231" not in seed_index and "" not in seed_index and 68 not in seed_index
+    assert all(number in seed_index for number in seed_index.numbers())
+
+
 def test_get_returns_the_parsed_resolution(seed_index):
     resolution = seed_index.get("A/RES/64/1")
     assert resolution.number == "64/1"

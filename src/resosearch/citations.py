@@ -108,12 +108,11 @@ def cites(index: Index, number: str) -> Cites:
     """What resolution ``number`` (which must be indexed) cites, paragraph by
     paragraph; raises IndexStateError if it is not in the index."""
     resolution = index.get(number)
-    indexed = set(index.numbers())
     citations = []
     for paragraph in resolution.paragraphs:
         for cited in paragraph.cites:
             key = normalize_number(cited)
-            citations.append(Citation(paragraph.ref, key, key in indexed))
+            citations.append(Citation(paragraph.ref, key, key in index))
     return Cites(resolution.number, tuple(citations))
 
 
@@ -135,4 +134,4 @@ def cited_by(index: Index, number: str) -> CitedBy:
                adopted=date.fromisoformat(adopted) if adopted != "9999" else None)
         for adopted, num, _order, ref, symbol in rows
     )
-    return CitedBy(key, key in set(index.numbers()), citing)
+    return CitedBy(key, key in index, citing)

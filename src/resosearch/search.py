@@ -159,11 +159,18 @@ class Index:
 
     @staticmethod
     def _numbers(searcher: Searcher) -> list[str]:
-        # Live resolution documents only (the term lexicon keeps deleted ones until a merge).
-        reader = searcher.reader()
-        keys = (searcher.stored_fields(n)["key"]
-                for n in searcher.docs_for_query(q.Term("doctype", RESOLUTION))
-                if not reader.is_deleted(n))
+        # From the keys' lexicon, not the resolutions' stored fields (22,000
+        # of them in an archive); live documents only: a segment's lexicon
+        # keeps the key of a resolution replaced by `add` until a merge.
+        keys: list[str] = []
+        for leaf, _offset in searcher.leaf_searchers():
+            reader = leaf.reader()
+            if "key" not in reader.schema or not reader.has_deletions():
+                keys.extend(reader.field_terms("key"))
+                continue
+            deleted = reader.deleted_docs_set
+            keys.extend(key for key in reader.field_terms("key")
+                        if not deleted.issuperset(reader.postings("key", key).all_ids()))
         return sorted((key.rstrip("#") for key in keys), key=_number_order)
 
     def __len__(self) -> int:
@@ -171,6 +178,13 @@ class Index:
         with self._lock:
             searcher = self._current()
             return searcher.doc_count() - len(self._numbers(searcher))
+
+    def __contains__(self, number: object) -> bool:
+        """Whether resolution ``number`` ("68/230" or "A/RES/68/230") is indexed."""
+        if not isinstance(number, str):
+            return False
+        with self._lock:
+            return _resolution_document(self._current(), normalize_number(number)) is not None
 
     def get(self, number: str) -> Resolution:
         """The indexed resolution ``number`` ("68/230" or "A/RES/68/230")."""
@@ -460,8 +474,8 @@ def _number_order(number: str) -> tuple[int, int, str]:
 CHAPEAU_REACH = 64
 
 
-def _stored_resolution(searcher: Searcher, number: str) -> dict[str, Any] | None:
-    """The stored fields of resolution ``number``'s own document, or None.
+def _resolution_document(searcher: Searcher, number: str) -> int | None:
+    """The document number of resolution ``number``'s own document, or None.
 
     Read from the key's postings in each segment (an earlier version of the
     resolution, replaced by `add`, is a deleted document): Whoosh's
@@ -474,8 +488,14 @@ def _stored_resolution(searcher: Searcher, number: str) -> dict[str, Any] | None
             continue
         for docnum in reader.postings("key", btext).all_ids():
             if not reader.is_deleted(docnum):
-                return searcher.stored_fields(docnum + offset)
+                return docnum + offset
     return None
+
+
+def _stored_resolution(searcher: Searcher, number: str) -> dict[str, Any] | None:
+    """The stored fields of resolution ``number``'s own document, or None."""
+    docnum = _resolution_document(searcher, number)
+    return None if docnum is None else searcher.stored_fields(docnum)
 
 
 def _chapeau(searcher: Searcher, docnum: int, number: str, parent_ref: str) -> str | None:
