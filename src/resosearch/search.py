@@ -36,7 +36,6 @@ from resosearch.query import (
 from resosearch.results import Hit, Results
 from resosearch.schema import (
     PARAGRAPH,
-    RESOLUTION,
     fold_keyword,
     resolution_key,
     stored_footnotes,
