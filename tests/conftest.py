@@ -1,10 +1,12 @@
-"""Shared fixtures: an index of the bundled corpus, built once per test session."""
+"""Shared fixtures: an index of the bundled corpus and one of a generated
+archive, each built once per test session."""
 
 from __future__ import annotations
 
 import pytest
+from helpers import benchmark_module
 
-from resosearch.build import build_index
+from resosearch.build import add, build_index
 from resosearch.search import Index
 
 
@@ -19,4 +21,21 @@ def seed_index_dir(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="session")
 def seed_index(seed_index_dir):
     with Index(seed_index_dir) as index:
+        yield index
+
+
+@pytest.fixture(scope="session")
+def archive_index(tmp_path_factory):
+    """An index of 150 generated resolutions (some 3,400 paragraphs: common
+    words fill many posting blocks) in three segments: two built in
+    parallel, then one resolution added again (its first paragraphs are
+    deleted documents)."""
+    corpus = benchmark_module("corpus")
+    data = tmp_path_factory.mktemp("archive")
+    folder = corpus.generate(150, data / "files", seed=5, workers=1, quiet=True)
+    files = [folder / meta["path"] for meta in corpus.read_manifest(folder, 150)]
+    index_dir = data / "index"
+    build_index(files, index_dir)
+    add(files[7:8], index_dir)
+    with Index(index_dir) as index:
         yield index

@@ -10,7 +10,6 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from helpers import benchmark_module
 from whoosh import collectors, sorting
 
 from resosearch import bounded, build, chronology, rank
@@ -116,23 +115,6 @@ def test_several_segments_and_deleted_documents(tmp_path, seed_index_dir):
         before = index.search("coopération").total
     with Index(seed_index_dir) as original:
         assert original.search("coopération").total == before
-
-
-@pytest.fixture(scope="module")
-def archive_index(tmp_path_factory):
-    """An index of 150 generated resolutions (some 3,400 paragraphs: common
-    words fill many posting blocks) in three segments: two built in
-    parallel, then one resolution added again (its first paragraphs are
-    deleted documents)."""
-    corpus = benchmark_module("corpus")
-    data = tmp_path_factory.mktemp("archive")
-    folder = corpus.generate(150, data / "files", seed=5, workers=1, quiet=True)
-    files = [folder / meta["path"] for meta in corpus.read_manifest(folder, 150)]
-    index_dir = data / "index"
-    build.build_index(files, index_dir)
-    build.add(files[7:8], index_dir)
-    with Index(index_dir) as index:
-        yield index
 
 
 BOUNDED_QUERIES = ["développement", "nations", '"nations unies"', "rapport", "prie",
@@ -251,3 +233,18 @@ def test_date_order_is_whooshs(archive_index, query):
                     assert expected[0] > 0, query
                     assert chronology.by_date(searcher, main, filter_query, newest_first,
                                               wanted) == expected, (query, newest_first, wanted)
+
+
+@pytest.mark.parametrize("query", ["développement", "kind:operative prie", "conférence -nations"])
+def test_facets_count_as_whooshs_grouping(archive_index, query):
+    facets = {"resolution": "number", "year": "year", "kind": "kind", "verb": "verb"}
+    for active in ([], _filters(None, (1950, 2015), None, None, None)):
+        with archive_index.matching(query, active) as (searcher, _c, main, filter_query):
+            groupedby = {name: sorting.FieldFacet(field, maptype=sorting.Count)
+                         for name, field in facets.items()}
+            grouped = searcher.search(main, limit=1, filter=filter_query, groupedby=groupedby)
+            expected = {name: {k: v for k, v in grouped.groups(name).items() if k is not None}
+                        for name in facets}
+        found = archive_index._facets(main, filter_query)
+        assert found == expected
+        assert sum(found["kind"].values()) > 100

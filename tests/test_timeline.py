@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
 import pytest
 
 from resosearch.errors import QueryError
+from resosearch.search import _filters
 
 
 @pytest.mark.parametrize("query", ['"ne saurait se substituer"', "ne saurait se substituer"])
@@ -40,3 +42,32 @@ def test_filters_and_empty_answers(seed_index):
     assert nothing.to_dict() == {"query": "zzzqqq", "years": [], "first": None, "last": None}
     with pytest.raises(QueryError):
         seed_index.timeline("  ")
+
+
+def _expected(searcher, main, filter_query):
+    """The timeline read from every match's stored fields, through Whoosh's own search."""
+    rows = []
+    for hit in searcher.search(main, limit=None, filter=filter_query, terms=False):
+        fields = hit.fields()
+        rows.append((fields.get("adopted") or "", fields["number"], fields["order"], hit.docnum))
+    return rows
+
+
+@pytest.mark.parametrize("query", ["développement", '"nations unies"', "conférence -nations",
+                                   "kind:operative prie"])
+def test_timeline_agrees_with_every_match_read_one_by_one(archive_index, query):
+    """On a generated archive in three segments with deleted paragraphs."""
+    found = archive_index.timeline(query, years="1950-2015")
+    with archive_index.matching(query, []) as (searcher, _c, main, _f):
+        filter_query = _filters(None, "1950-2015", None, None, None)[0]
+        rows = sorted(_expected(searcher, main, filter_query), key=lambda r: (not r[0], r))
+    assert found.total == len(rows) > 50
+    assert found.resolutions == len({row[1] for row in rows})
+    assert dict(found.years) == Counter(int(row[0][:4]) for row in rows if row[0])
+    assert dict(found.sessions) == Counter(int(row[1].split("/")[0]) for row in rows)
+    first, last = rows[0], rows[-1]
+    assert (found.first.number, found.first.adopted.isoformat()) == (first[1], first[0])
+    assert (found.last.number, found.last.adopted.isoformat()) == (last[1], last[0])
+    stored = archive_index.get(first[1])
+    assert found.first.ref == stored.paragraphs[first[2]].ref
+    assert found.last.ref == archive_index.get(last[1]).paragraphs[last[2]].ref

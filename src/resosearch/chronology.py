@@ -5,9 +5,9 @@ a reversed text column it looks the value up in the sorted list of every
 distinct value, one ``list.index`` per match (``coopération`` newest first
 took 30 s at 22,000 resolutions). Here each segment's documents are put in
 order once — adoption date, then resolution number, then paragraph order,
-the keys ``Index.search`` has always sorted on — and kept while the segment
-is open; a query's matches (resosearch.count) are then ordered by that
-place at C speed.
+the keys ``Index.search`` has always sorted on (resosearch.columns) — and
+kept while the segment is open; a query's matches (resosearch.count) are
+then ordered by that place at C speed.
 """
 
 from __future__ import annotations
@@ -16,28 +16,28 @@ import heapq
 import weakref
 from array import array
 from collections.abc import Callable
+from operator import neg
 
 from whoosh import query as q
 from whoosh.searching import Searcher
 
-from resosearch.count import matching_ids
+from resosearch.columns import column_values
+from resosearch.count import live_ids
 
 # Per open segment reader: its documents' sort keys and places (made when first asked).
 _ORDERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-class _SegmentOrder:
+class SegmentOrder:
     """One segment's sort keys, and each document's place in each order."""
 
     def __init__(self, reader):
-        count = reader.doc_count_all()
+        adopted = column_values(reader, "adopted")
         # The adoption date as a number (20130620; 0 when the document has none).
-        self.days = array("I", (int(value.replace(b"-", b"")) if value else 0
-                                for value in _column(reader, "adopted", count, b"")))
-        shared: dict[bytes, bytes] = {}
-        self.numbers = [shared.setdefault(value, value)
-                        for value in _column(reader, "number", count, b"")]
-        self.orders = list(_column(reader, "order", count, 0))
+        day_of = {value: int(value.replace("-", "")) if value else 0 for value in set(adopted)}
+        self.days = array("I", map(day_of.__getitem__, adopted))
+        self.numbers = column_values(reader, "number")
+        self.orders = column_values(reader, "order")
         self._places: dict[bool, array] = {}
 
     def key(self, newest_first: bool) -> Callable[[int], tuple]:
@@ -51,25 +51,22 @@ class _SegmentOrder:
     def places(self, newest_first: bool) -> array:
         """Each document's place in the segment's order."""
         if newest_first not in self._places:
-            ordered = sorted(range(len(self.days)), key=self.key(newest_first))
+            days = map(neg, self.days) if newest_first else self.days
+            # Tuples compared by C code (a key function would be a Python call each).
+            ordered = sorted(zip(days, self.numbers, self.orders, range(len(self.days)),
+                                 strict=True))
             places = array("I", bytes(4 * len(ordered)))
-            for place, docnum in enumerate(ordered):
+            for place, (_day, _number, _order, docnum) in enumerate(ordered):
                 places[docnum] = place
             self._places[newest_first] = places
         return self._places[newest_first]
 
 
-def _column(reader, fieldname: str, count: int, missing):
-    """Every document's value of a sortable field (``missing`` where it has none)."""
-    if not reader.has_column(fieldname):
-        return [missing] * count
-    return reader.column_reader(fieldname, translate=False)
-
-
-def _order_of(reader) -> _SegmentOrder:
+def segment_order(reader) -> SegmentOrder:
+    """The sort keys of an open segment's documents (read once)."""
     order = _ORDERS.get(reader)
     if order is None:
-        order = _ORDERS[reader] = _SegmentOrder(reader)
+        order = _ORDERS[reader] = SegmentOrder(reader)
     return order
 
 
@@ -81,16 +78,11 @@ def by_date(searcher: Searcher, query: q.Query, filter_query: q.Query | None,
     total = 0
     candidates: list[tuple[tuple, int]] = []
     for leaf, offset in searcher.leaf_searchers():
-        reader = leaf.reader()
-        ids = matching_ids(leaf, query)
-        if ids and filter_query is not None:
-            ids &= matching_ids(leaf, filter_query)
-        if ids and reader.has_deletions():
-            ids -= reader.deleted_docs_set
+        ids = live_ids(leaf, query, filter_query)
         if not ids:
             continue
         total += len(ids)
-        order = _order_of(reader)
+        order = segment_order(leaf.reader())
         first = heapq.nsmallest(wanted, ids, key=order.places(newest_first).__getitem__)
         key = order.key(newest_first)
         candidates.extend((key(docnum), docnum + offset) for docnum in first)

@@ -35,14 +35,18 @@ def needs_positions(query: q.Query) -> bool:
 
 def count(searcher: Searcher, query: q.Query, filter_query: q.Query | None = None) -> int:
     """How many live documents match ``query`` and ``filter_query``."""
-    total = 0
-    for leaf, _offset in searcher.leaf_searchers():
-        ids = matching_ids(leaf, query)
-        if ids and filter_query is not None:
-            ids &= matching_ids(leaf, filter_query)
-        deleted = leaf.reader().deleted_docs_set if ids else None
-        total += len(ids - deleted) if deleted else len(ids)
-    return total
+    return sum(len(live_ids(leaf, query, filter_query)) for leaf, _offset in searcher.leaf_searchers())
+
+
+def live_ids(leaf: Searcher, query: q.Query, filter_query: q.Query | None = None) -> set[int]:
+    """The live documents of one segment matching ``query`` and ``filter_query``."""
+    ids = matching_ids(leaf, query)
+    if ids and filter_query is not None:
+        ids &= matching_ids(leaf, filter_query)
+    reader = leaf.reader()
+    if ids and reader.has_deletions():
+        ids -= reader.deleted_docs_set
+    return ids
 
 
 def matching_ids(leaf: Searcher, query: q.Query) -> set[int]:

@@ -7,13 +7,13 @@ import json
 import os
 import threading
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from whoosh import collectors, sorting
+from whoosh import collectors
 from whoosh import index as whoosh_index
 from whoosh import query as q
 from whoosh.reading import MultiReader
@@ -21,7 +21,8 @@ from whoosh.searching import Searcher
 
 from resosearch import chronology, rank, store
 from resosearch.build import PathLike, build_index, normalize_number
-from resosearch.count import count, needs_positions
+from resosearch.columns import column_values
+from resosearch.count import count, live_ids, needs_positions
 from resosearch.errors import IndexStateError, QueryError
 from resosearch.highlight import find_spans, render
 from resosearch.models import Resolution
@@ -390,16 +391,15 @@ class Index:
     def _facets(self, main: q.Query, filter_query: q.Query | None) -> dict[str, dict[Any, int]]:
         with self._lock:
             searcher = self._current()
-            groupedby = {name: sorting.FieldFacet(fieldname, maptype=sorting.Count)
-                         for name, fieldname in FACETS.items()}
-            results = searcher.search(main, limit=1, filter=filter_query, groupedby=groupedby,
-                                      terms=False)
-            facets = {}
-            for name in FACETS:
-                counts = results.groups(name)
-                facets[name] = dict(sorted(((k, v) for k, v in counts.items() if k is not None),
-                                           key=lambda kv: (-kv[1], str(kv[0]))))
-            return facets
+            counts: dict[str, Counter] = {name: Counter() for name in FACETS}
+            for leaf, _offset in searcher.leaf_searchers():
+                ids = live_ids(leaf, main, filter_query)
+                for name, fieldname in FACETS.items():
+                    counts[name].update(map(column_values(leaf.reader(), fieldname).__getitem__,
+                                            ids))
+            return {name: dict(sorted(((k, v) for k, v in found.items() if k is not None),
+                                      key=lambda kv: (-kv[1], str(kv[0]))))
+                    for name, found in counts.items()}
 
     def _suggest(self, query: str, compiled: CompiledQuery, searcher: Searcher) -> str | None:
         """The query with unknown words replaced by the closest indexed words."""

@@ -13,8 +13,12 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from itertools import compress
 from typing import TYPE_CHECKING, Any
 
+from resosearch.chronology import SegmentOrder, segment_order
+from resosearch.columns import column_values
+from resosearch.count import live_ids
 from resosearch.errors import QueryError
 
 if TYPE_CHECKING:
@@ -85,40 +89,55 @@ def timeline(
     with index.matching(query, filters) as (searcher, _compiled, main, filter_query):
         if main is None:
             return Timeline(query, 0, (), (), None, None)
-        results = searcher.search(main, limit=None, filter=filter_query, terms=False)
-        docnums = list(results.docs())
-        reader = searcher.reader()
-        columns = {name: reader.column_reader(name)
-                   for name in ("adopted", "number", "order", "session", "year")}
-        rows = []
-        for docnum in docnums:
-            adopted = columns["adopted"][docnum]
-            rows.append((
-                adopted.decode() if isinstance(adopted, bytes) else (adopted or ""),
-                _text(columns["number"][docnum]),
-                columns["order"][docnum],
-                columns["session"][docnum],
-                columns["year"][docnum],
-                docnum,
-            ))
-        rows.sort(key=lambda row: (not row[0], row))  # undated last
-        first = _occurrence(searcher, rows[0]) if rows else None
-        last = _occurrence(searcher, rows[-1]) if rows else None
-    year_counts = Counter(row[4] for row in rows if row[0] and row[4])
-    session_counts = Counter(row[3] for row in rows if row[3])
+        total = 0
+        by_year: Counter = Counter()
+        by_session: Counter = Counter()
+        numbers: set[str] = set()
+        first = last = None  # sort keys (see key below), the document number last
+        for leaf, offset in searcher.leaf_searchers():
+            ids = list(live_ids(leaf, main, filter_query))
+            if not ids:
+                continue
+            total += len(ids)
+            reader = leaf.reader()
+            order = segment_order(reader)
+            year_of, session_of = column_values(reader, "year"), column_values(reader, "session")
+            days = order.days
+            dated = list(compress(ids, map(days.__getitem__, ids)))
+            by_year.update(filter(None, map(year_of.__getitem__, dated)))
+            by_session.update(filter(None, map(session_of.__getitem__, ids)))
+            numbers.update(map(order.numbers.__getitem__, ids))
+
+            def key(docnum: int, offset: int = offset, order: SegmentOrder = order,
+                    session_of: list = session_of, year_of: list = year_of) -> tuple:
+                # By date, undated last; then number, paragraph order, session, year.
+                day = order.days[docnum]
+                return (day == 0, day, order.numbers[docnum], order.orders[docnum],
+                        session_of[docnum], year_of[docnum], docnum + offset)
+
+            undated = set(ids).difference(dated)
+            earliest = _on_day(dated, days, min) if dated else list(undated)
+            latest = list(undated) if undated else _on_day(dated, days, max)
+            here = min(map(key, earliest)), max(map(key, latest))
+            first = here[0] if first is None else min(first, here[0])
+            last = here[1] if last is None else max(last, here[1])
+        found_first = _occurrence(searcher, first) if first else None
+        found_last = _occurrence(searcher, last) if last else None
     return Timeline(
         query=query,
-        total=len(rows),
-        years=tuple(sorted(year_counts.items())),
-        sessions=tuple(sorted(session_counts.items())),
-        first=first,
-        last=last,
-        resolutions=len({row[1] for row in rows}),
+        total=total,
+        years=tuple(sorted(by_year.items())),
+        sessions=tuple(sorted(by_session.items())),
+        first=found_first,
+        last=found_last,
+        resolutions=len(numbers),
     )
 
 
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
+def _on_day(docnums: list[int], days, pick) -> list[int]:
+    """The documents of ``docnums`` adopted on the earliest or latest (``pick``) day."""
+    day = pick(map(days.__getitem__, docnums))
+    return [docnum for docnum in docnums if days[docnum] == day]
 
 
 def _occurrence(searcher, row: tuple) -> Occurrence:
