@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from whoosh import query as q
 
+from resosearch import rank
 from resosearch.errors import QueryError
-from resosearch.similar import diff, similarity
+from resosearch.schema import PARAGRAPH
+from resosearch.search import _filters, combine
+from resosearch.similar import _candidate_query, diff, similarity
 
 PP4 = ("Soulignant que la coopération Sud-Sud ne saurait se substituer à la coopération "
        "Nord-Sud mais devrait la compléter,")
@@ -73,3 +77,20 @@ def test_bad_drafts_are_refused(seed_index):
         seed_index.similar("  ,;  ")
     with pytest.raises(QueryError):
         seed_index.similar(PP4, limit=0)
+
+
+@pytest.mark.parametrize("draft", [
+    "Prie le Secrétaire général de lui présenter un rapport sur la coopération Sud-Sud",
+    "Réaffirme le rôle des commissions régionales dans le développment durable",  # a typo: fuzzy
+])
+def test_candidates_are_whooshs_best_matches(archive_index, draft):
+    """The candidates ranked in bulk are those Whoosh's own search ranks first."""
+    with archive_index.reading() as searcher:
+        main = _candidate_query(draft, searcher.reader())
+        for filters in ([], _filters(None, (1950, 2015), "operative", None, None)):
+            expected = searcher.search(main, limit=60, terms=False,
+                                       filter=q.And([*filters, q.Term("doctype", PARAGRAPH)]))
+            found = rank.best(searcher, main, combine(filters), 60)
+            assert [d for _s, d in found[1]] == [hit.docnum for hit in expected]
+            assert len(found[1]) == 60
+    assert archive_index.similar(draft).matches

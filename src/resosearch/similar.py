@@ -49,9 +49,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from whoosh import query as q
 
+from resosearch import rank
 from resosearch.analysis import STOP_WORDS, analyze, fold
 from resosearch.errors import QueryError
-from resosearch.schema import PARAGRAPH, stored_paragraph
+from resosearch.schema import stored_paragraph
 
 if TYPE_CHECKING:
     from resosearch.search import Index
@@ -293,9 +294,12 @@ def _candidate_query(draft: str, reader) -> q.Query | None:
     leaves: list[q.Query] = [q.Term("text", t) for _df, t in known[:MAX_TERMS]]
     unknown = [w for w in dict.fromkeys(analyze(draft, exact=True))
                if len(w) >= 5 and not w.isdigit() and reader.doc_frequency("exact", w) == 0]
-    for word in unknown[:20]:
-        leaves.append(q.FuzzyTerm("exact", word, maxdist=min(2, _tolerance(word)),
-                                  prefixlength=1))
+    for word in unknown[:20]:  # each as the index's words within its edit distance
+        near = list(dict.fromkeys(reader.terms_within("exact", word, min(2, _tolerance(word)),
+                                                      prefix=1)))
+        if near:
+            leaves.append(q.Or([q.Term("exact", found) for found in near]) if len(near) > 1
+                          else q.Term("exact", near[0]))
     if not leaves:
         return None
     return q.Or(leaves)
@@ -320,7 +324,7 @@ def find_similar(
     keep the older paragraph first. Filters are those of ``Index.search``.
     Raises QueryError for an empty or overlong draft or a bad limit.
     """
-    from resosearch.search import _filters
+    from resosearch.search import _filters, combine
 
     if limit < 1:
         raise QueryError("limit must be at least 1")
@@ -329,15 +333,20 @@ def find_similar(
     lead, dwords = _words(text)
     if not dwords:
         raise QueryError("the draft has no words to compare")
-    filters = _filters(session, years, kind, None, resolution)
-    filters.append(q.Term("doctype", PARAGRAPH))
+    # The words are the paragraphs' own: no need to leave out the resolutions' documents.
+    filter_query = combine(_filters(session, years, kind, None, resolution))
     size = pool or max(MIN_POOL, 6 * limit)
     with index.reading() as searcher:
         main = _candidate_query(text, searcher.reader())
         if main is None:
             return Similar(text, ())
-        hits = searcher.search(main, limit=size, filter=q.And(filters), terms=False)
-        candidates = [hit.fields() for hit in hits]
+        found = rank.best(searcher, main, filter_query, size)
+        if found is None:  # a shape resosearch.rank leaves to Whoosh
+            hits = searcher.search(main, limit=size, filter=filter_query, terms=False)
+            docnums = [hit.docnum for hit in hits]
+        else:
+            docnums = [docnum for _score, docnum in found[1]]
+        candidates = [searcher.stored_fields(docnum) for docnum in docnums]
     scored = []
     for fields in candidates:
         paragraph = stored_paragraph(fields)
