@@ -101,3 +101,11 @@ def test_tantivy_peer_when_installed(run):
     pytest.importorskip("tantivy")
     analyzer = run.Tantivy.analyzer()
     assert analyzer.analyze("Les coopérations") == ["cooper"]
+
+
+def test_operations_give_whooshs_answers_at_a_tiny_size(capsys):
+    """benchmarks/operations.py exits 1 when an answer differs from Whoosh's own way."""
+    operations = benchmark_module("operations")
+    assert operations.main(["--size", "40", "--repeats", "1"]) == 0
+    table = capsys.readouterr().out
+    assert table.count("| yes |") == len(operations.OPERATIONS)
