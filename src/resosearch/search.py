@@ -165,7 +165,7 @@ class Index:
         keys: list[str] = []
         for leaf, _offset in searcher.leaf_searchers():
             reader = leaf.reader()
-            if "key" not in reader.schema or not reader.has_deletions():
+            if not reader.has_deletions():
                 keys.extend(reader.field_terms("key"))
                 continue
             deleted = reader.deleted_docs_set
