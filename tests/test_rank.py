@@ -11,6 +11,7 @@ import shutil
 
 import pytest
 from whoosh import collectors, sorting
+from whoosh import query as q
 
 from resosearch import bounded, build, chronology, rank
 from resosearch.analysis import exact_terms
@@ -248,3 +249,35 @@ def test_facets_count_as_whooshs_grouping(archive_index, query):
         found = archive_index._facets(main, filter_query)
         assert found == expected
         assert sum(found["kind"].values()) > 100
+
+
+UNION_QUERIES = [("dével*", True), ("con*", False), ("pr*", False),
+                 (("developp", "nation", "rapport", "conferent", "pri"), True)]
+
+
+@pytest.mark.parametrize("query, skips", UNION_QUERIES)
+def test_best_without_the_total_is_whooshs_best(archive_index, query, skips, monkeypatch):
+    """With exact_total=False a sum of many terms (a prefix's words, the
+    stems of a draft in ``similar``) scores only the documents that can
+    reach the best (MaxScore); the best are still Whoosh's."""
+    scored = []
+    original = bounded.best_of_union
+
+    def spy(*args):
+        found = original(*args)
+        scored.append(None if found is None else len(found))
+        return found
+
+    monkeypatch.setattr(rank, "best_of_union", spy)
+    for filters in ([], _filters(None, (1946, 1990), None, None, None)):
+        text = query if isinstance(query, str) else "x"
+        with archive_index.matching(text, filters) as (searcher, _c, main, filter_query):
+            if not isinstance(query, str):
+                main = q.Or([q.Term("text", stem) for stem in query])
+            assert len(bounded.summed_terms(main)) >= 3
+            every, expected = whoosh_answer(searcher, main, filter_query, 20)
+            total, ranked = rank.best(searcher, main, filter_query, 20, exact_total=False)
+            assert [d for _, d in ranked] == [d for _, d in expected], query
+            assert [s for s, _ in ranked] == pytest.approx([s for s, _ in expected], rel=1e-12)
+            assert total < every if skips else total <= every  # the documents scored
+    assert any(scored) or not skips

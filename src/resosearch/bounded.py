@@ -15,7 +15,7 @@ from __future__ import annotations
 import heapq
 import math
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import repeat
 from operator import add
@@ -106,9 +106,9 @@ def ranked(leaf: Leaf, shape: SumShape, filter_query: q.Query | None,
         # larger one costs more than scoring the words whole and reading the
         # filter's blocks that hold them; a far smaller one is better read
         # first, then the words' blocks that hold its documents (_scores).
-        largest = max(_postings_count(leaf.reader, term) for term in terms)
+        largest = max(postings_count(leaf.reader, term) for term in terms)
         if type(condition) is q.Term and not _comparable(
-                _postings_count(leaf.reader, condition), largest):
+                postings_count(leaf.reader, condition), largest):
             return None
         allowed = matching_ids(leaf.searcher, condition)
         if not _comparable(len(allowed), largest):
@@ -150,7 +150,7 @@ def best_of_sum(leaf: Leaf, terms: list[q.Term], window: int,
     comes from its term info.
     """
     reader = leaf.reader
-    sizes = [_postings_count(reader, term) for term in terms]
+    sizes = [postings_count(reader, term) for term in terms]
     # As _scores does for an Or: the parts by size, the largest one first.
     order = sorted(range(len(terms)), key=sizes.__getitem__)
     largest = terms[order[-1]]
@@ -240,6 +240,69 @@ def best_of_sum(leaf: Leaf, terms: list[q.Term], window: int,
     return total, found
 
 
+def best_of_union(leaf: Leaf, terms: list[q.Term], window: int, allowed: set[int] | None,
+                  exact: Callable[[list[int]], Scores]) -> Scores | None:
+    """For the sum of three or more ``terms`` when the number of matches is
+    not wanted: the exact scores (from ``exact``, given sorted document
+    numbers) of enough documents that the best ``window`` are among them;
+    None when that gains nothing (then everything is scored).
+
+    MaxScore: the rarest terms' documents are scored first, and their
+    ``window``-th best score is a floor the best must reach. Taken from the
+    smallest best possible score (the best bound of a term's blocks) up,
+    the terms whose bounds add up to less than that floor cannot bring a
+    document to it on their own: only the documents of the other terms can
+    reach it, and of those only the ones whose score on those terms, plus
+    the bounds of the rest, reaches it are scored whole.
+    """
+    if len(terms) < 3:
+        return None
+    reader = leaf.reader
+    deleted = reader.deleted_docs_set
+    usable = []
+    for term in terms:
+        scoring = TermScoring.of(leaf, term)
+        if scoring is None:
+            continue
+        if not isinstance(scoring.matcher, LeafMatcher):
+            return None
+        edges = scoring.matcher.block_frontiers()
+        usable.append((postings_count(reader, term),
+                       max(scoring.bound(edge) for _position, _last, edge in edges), term))
+    if sum(size for size, _bound, _term in usable) < BOUNDED_MIN_POSTINGS:
+        return None
+
+    def live(docnums: set[int]) -> set[int]:
+        docnums -= deleted
+        return docnums if allowed is None else docnums & allowed
+
+    by_size = sorted(usable, key=lambda item: item[0])
+    rarest = 1
+    while rarest < len(by_size) and sum(size for size, _b, _t in by_size[:rarest]) < window:
+        rarest += 1
+    first: set[int] = set()
+    for _size, _bound, term in by_size[:rarest]:
+        first.update(matching_ids(leaf.searcher, term))
+    scores = exact(sorted(live(first)))
+    if len(scores) < window:
+        return None
+    floor = heapq.nlargest(window, scores.values())[-1] / _BOUND_MARGIN
+    by_bound = sorted(usable, key=lambda item: item[1])
+    reach = 0.0  # the most the terms that cannot reach the floor alone add up to
+    alone = 0
+    while alone < len(by_bound) and reach + by_bound[alone][1] < floor:
+        reach += by_bound[alone][1]
+        alone += 1
+    partial: Scores = {}  # the other terms' sum
+    for _size, _bound, term in by_bound[alone:]:
+        add_part(partial, term_scores(leaf, term, None))
+    needed = floor - reach * _BOUND_MARGIN
+    more = live({docnum for docnum, score in partial.items() if score >= needed}) - scores.keys()
+    if more:
+        scores.update(exact(sorted(more)))
+    return scores
+
+
 def _score_some(scoring: TermScoring, ids: list[int], weights: Iterable[float],
                 docnums: list[int], into: Scores) -> None:
     """Score ``docnums`` (some of a block's ``ids``) into ``into``."""
@@ -249,8 +312,9 @@ def _score_some(scoring: TermScoring, ids: list[int], weights: Iterable[float],
                                                                     docnums))), strict=True))
 
 
-def _postings_count(reader, term: q.Term) -> int:
-    """How many postings ``term`` has in the segment (deleted documents included)."""
+def postings_count(reader, term: q.Term) -> int:
+    """How many postings ``term`` has in the segment (deleted documents included):
+    the size of its scores when scored whole."""
     btext = term_bytes(reader.schema, term.fieldname, term.text)
     if btext is None or (term.fieldname, btext) not in reader:
         return 0

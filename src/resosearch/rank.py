@@ -21,7 +21,7 @@ from whoosh.query.wrappers import ConstantScoreQuery
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
-from resosearch.bounded import filtered_sum, ranked
+from resosearch.bounded import best_of_union, filtered_sum, postings_count, ranked
 from resosearch.count import POSITIONAL, matching_ids
 from resosearch.pairs import PairPhrase
 from resosearch.postings import blocks, raw_postings, term_bytes
@@ -38,23 +38,34 @@ from resosearch.scoring import (
 
 
 def best(searcher: Searcher, query: q.Query, filter_query: q.Query | None,
-         window: int) -> tuple[int, list[tuple[float, int]]] | None:
+         window: int, exact_total: bool = True) -> tuple[int, list[tuple[float, int]]] | None:
     """The number of matches and the best ``window`` (score, docnum), best
     first (ties: lower docnum first, as Whoosh), or None for a query shape
-    left to Whoosh."""
+    left to Whoosh. With ``exact_total`` False, the number may be short (a
+    sum of many terms then scores only the documents that can reach the
+    best: resosearch.bounded.best_of_union)."""
     if not isinstance(searcher.weighting, BM25F):
         return None
     total = 0
     candidates: list[tuple[float, int]] = []
     shape = filtered_sum(query, searcher.schema)
+    union = None if exact_total or shape is None or shape.condition or shape.negations \
+        else shape.terms
     try:
         for leaf, offset in searcher.leaf_searchers():
-            bounded = None if shape is None else \
-                ranked(Leaf(leaf, searcher), shape, filter_query, window)
+            part = Leaf(leaf, searcher)
+            bounded = None
+            if union is not None:
+                allowed = None if filter_query is None else matching_ids(leaf, filter_query)
+                found = best_of_union(part, union, window, allowed,
+                                      lambda within, part=part: _scores(part, query, within))
+                bounded = None if found is None else (len(found), found)
+            if bounded is None and shape is not None:
+                bounded = ranked(part, shape, filter_query, window)
             if bounded is not None:
                 count, scores = bounded
             else:
-                scores = _scores(Leaf(leaf, searcher), query)
+                scores = _scores(part, query)
                 if scores and filter_query is not None:
                     scores = kept_only(scores, matching_ids(leaf, filter_query))
                 deleted = leaf.reader().deleted_docs_set if scores else None
@@ -114,9 +125,14 @@ def _scores(leaf: Leaf, query: q.Query, within: list[int] | None = None) -> Scor
         boost = query.boost
         return {d: s * boost for d, s in _scores(leaf, query.with_boost(1.0), within).items()}
     if isinstance(query, q.Or) and type(query) is q.Or:
-        parts = sorted((_scores(leaf, child, within) for child in query.subqueries), key=len)
-        found = parts.pop()  # the largest; the others are merged into it
-        for part in parts:
+        parts = [(_scores(leaf, child, within), child) for child in query.subqueries]
+        # By size, smallest first. A term's size is that of its scores when
+        # scored whole even when they are not: the scores then add up in the
+        # same order, to the same last bit.
+        parts.sort(key=lambda part: postings_count(leaf.reader, part[1])
+                   if within is not None and type(part[1]) is q.Term else len(part[0]))
+        found = parts.pop()[0]  # the largest; the others are merged into it
+        for part, _child in parts:
             add_part(found, part)
         return found
     if type(query) is q.And:

@@ -340,7 +340,7 @@ def find_similar(
         main = _candidate_query(text, searcher.reader())
         if main is None:
             return Similar(text, ())
-        found = rank.best(searcher, main, filter_query, size)
+        found = rank.best(searcher, main, filter_query, size, exact_total=False)
         if found is None:  # a shape resosearch.rank leaves to Whoosh
             hits = searcher.search(main, limit=size, filter=filter_query, terms=False)
             docnums = [hit.docnum for hit in hits]
