@@ -10,7 +10,7 @@ paragraph order).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from itertools import compress
@@ -93,7 +93,7 @@ def timeline(
         by_year: Counter = Counter()
         by_session: Counter = Counter()
         numbers: set[str] = set()
-        first = last = None  # sort keys (see key below), the document number last
+        first = last = None  # sort keys (see _sort_key), the document number last
         for leaf, offset in searcher.leaf_searchers():
             ids = list(live_ids(leaf, main, filter_query))
             if not ids:
@@ -107,14 +107,7 @@ def timeline(
             by_year.update(filter(None, map(year_of.__getitem__, dated)))
             by_session.update(filter(None, map(session_of.__getitem__, ids)))
             numbers.update(map(order.numbers.__getitem__, ids))
-
-            def key(docnum: int, offset: int = offset, order: SegmentOrder = order,
-                    session_of: list = session_of, year_of: list = year_of) -> tuple:
-                # By date, undated last; then number, paragraph order, session, year.
-                day = order.days[docnum]
-                return (day == 0, day, order.numbers[docnum], order.orders[docnum],
-                        session_of[docnum], year_of[docnum], docnum + offset)
-
+            key = _sort_key(order, session_of, year_of, offset)
             undated = set(ids).difference(dated)
             earliest = _on_day(dated, days, min) if dated else list(undated)
             latest = list(undated) if undated else _on_day(dated, days, max)
@@ -132,6 +125,20 @@ def timeline(
         last=found_last,
         resolutions=len(numbers),
     )
+
+
+def _sort_key(order: SegmentOrder, session_of: list, year_of: list,
+              offset: int) -> Callable[[int], tuple]:
+    """A segment's documents' key for first and last: by date, undated last;
+    then number, paragraph order, session, year, document number."""
+    days, numbers, orders = order.days, order.numbers, order.orders
+
+    def key(docnum: int) -> tuple:
+        day = days[docnum]
+        return (day == 0, day, numbers[docnum], orders[docnum], session_of[docnum],
+                year_of[docnum], docnum + offset)
+
+    return key
 
 
 def _on_day(docnums: list[int], days, pick) -> list[int]:
