@@ -36,11 +36,11 @@ sys.path.insert(0, str(HERE.parent / "src"))
 
 from resosearch import build_index, open_index, rank  # noqa: E402
 from resosearch.schema import PARAGRAPH, RESOLUTION  # noqa: E402
+from resosearch.search import FACETS  # noqa: E402
 from resosearch.similar import _candidate_query  # noqa: E402
 
 WORD, COMMON = "triangulaire", "coopération"
 DRAFT = "Prie le Secrétaire général de lui présenter un rapport sur la coopération Sud-Sud"
-FACETS = {"resolution": "number", "year": "year", "kind": "kind", "verb": "verb"}
 
 
 def _main(index, query: str):

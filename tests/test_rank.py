@@ -18,7 +18,7 @@ from resosearch.analysis import exact_terms
 from resosearch.count import count, needs_positions
 from resosearch.postings import LeafMatcher
 from resosearch.scoring import TermScoring
-from resosearch.search import Index, _filters
+from resosearch.search import FACETS, Index, _filters
 
 QUERIES = [
     "coopération",
@@ -238,7 +238,7 @@ def test_date_order_is_whooshs(archive_index, query):
 
 @pytest.mark.parametrize("query", ["développement", "kind:operative prie", "conférence -nations"])
 def test_facets_count_as_whooshs_grouping(archive_index, query):
-    facets = {"resolution": "number", "year": "year", "kind": "kind", "verb": "verb"}
+    facets = FACETS
     for active in ([], _filters(None, (1950, 2015), None, None, None)):
         with archive_index.matching(query, active) as (searcher, _c, main, filter_query):
             groupedby = {name: sorting.FieldFacet(field, maptype=sorting.Count)
