@@ -13,7 +13,6 @@ then ordered by that place at C speed.
 from __future__ import annotations
 
 import heapq
-import weakref
 from array import array
 from collections.abc import Callable
 from operator import neg
@@ -21,11 +20,8 @@ from operator import neg
 from whoosh import query as q
 from whoosh.searching import Searcher
 
-from resosearch.columns import column_values
+from resosearch.columns import column_values, kept
 from resosearch.count import live_ids
-
-# Per open segment reader: its documents' sort keys and places (made when first asked).
-_ORDERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 class SegmentOrder:
@@ -64,10 +60,7 @@ class SegmentOrder:
 
 def segment_order(reader) -> SegmentOrder:
     """The sort keys of an open segment's documents (read once)."""
-    order = _ORDERS.get(reader)
-    if order is None:
-        order = _ORDERS[reader] = SegmentOrder(reader)
-    return order
+    return kept(reader, "date order", lambda: SegmentOrder(reader))
 
 
 def by_date(searcher: Searcher, query: q.Query, filter_query: q.Query | None,

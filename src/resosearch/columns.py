@@ -13,29 +13,38 @@ from __future__ import annotations
 import sys
 import weakref
 from array import array
+from collections.abc import Callable
 from itertools import accumulate
 from typing import Any
 
 from whoosh import columns
 
-# Per open segment reader: field name → every document's value.
+# Per open segment reader: what was derived from its columns, by name.
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def kept(reader, name: str, make: Callable[[], Any]) -> Any:
+    """``make()``'s value for an open segment, made once and kept while the
+    segment is open: its columns (by field name), what is derived from them."""
+    cached = _CACHE.get(reader)
+    if cached is None:
+        cached = _CACHE[reader] = {}
+    if name not in cached:
+        cached[name] = make()
+    return cached[name]
 
 
 def column_values(reader, fieldname: str) -> list[Any]:
     """Every document's value of a sortable field in one segment, as
     Whoosh's translating column reader gives them."""
-    cached = _CACHE.get(reader)
-    if cached is None:
-        cached = _CACHE[reader] = {}
-    values = cached.get(fieldname)
-    if values is None:
-        translate = reader.schema[fieldname].from_column_value
-        translated: dict[Any, Any] = {}  # one translation (and object) per distinct value
-        values = cached[fieldname] = [
-            translated[raw] if raw in translated else translated.setdefault(raw, translate(raw))
+    return kept(reader, fieldname, lambda: _translated(reader, fieldname))
+
+
+def _translated(reader, fieldname: str) -> list[Any]:
+    translate = reader.schema[fieldname].from_column_value
+    translated: dict[Any, Any] = {}  # one translation (and object) per distinct value
+    return [translated[raw] if raw in translated else translated.setdefault(raw, translate(raw))
             for raw in _raw_values(reader, fieldname)]
-    return values
 
 
 def _raw_values(reader, fieldname: str) -> list[Any]:

@@ -70,8 +70,8 @@ KIND_ALIASES = {
 RESOLUTION_NUMBER = re.compile(r"(?i)^(?:A/RES/)?(\d{1,3}/\d{1,4})(?:\s*([A-Z]))?$")
 # A quoted phrase (left as it is), or a leading - or + (at the start of a
 # word or phrase, so "Sud-Sud" stays one word).
-_SIGN = re.compile(r'"[^"]*"|(^|[\s(])(?:(-)(?=[^\s\-])|(\+)(?=\S))')
 _PHRASE = re.compile(r'"[^"]*"')
+_SIGN = re.compile(_PHRASE.pattern + r'|(^|[\s(])(?:(-)(?=[^\s\-])|(\+)(?=\S))')
 _FIELD_PREFIX = re.compile(r'(?<![\w/])([^\W\d_]\w*):(?=[^\s:/])')
 
 

@@ -49,8 +49,9 @@ def best(searcher: Searcher, query: q.Query, filter_query: q.Query | None,
     total = 0
     candidates: list[tuple[float, int]] = []
     shape = filtered_sum(query, searcher.schema)
+    # MaxScore needs three terms or more (see best_of_union).
     union = None if exact_total or shape is None or shape.condition or shape.negations \
-        else shape.terms
+        or len(shape.terms) < 3 else shape.terms
     try:
         for leaf, offset in searcher.leaf_searchers():
             part = Leaf(leaf, searcher)
