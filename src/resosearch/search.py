@@ -262,14 +262,15 @@ class Index:
         for the words of the query standing close together, computed only for
         the best RERANK_WINDOW candidates (inside the query it would be checked
         on every match and defeat Whoosh's block skipping)."""
-        window = max(RERANK_WINDOW, wanted)
+        proximity = self._proximity(compiled, searcher)
+        # Only a reranked query needs more candidates than it shows.
+        window = wanted if proximity is None else max(RERANK_WINDOW, wanted)
         fast = rank.best(searcher, main, filter_query, window)
         if fast is not None:
             total, ranked = fast
         else:
             total, ranked = self._collected(searcher, main, filter_query, window,
                                             needs_positions(main))
-        proximity = self._proximity(compiled, searcher)
         if proximity is not None and len(ranked) > 1:
             bonus = _scores_for(searcher, proximity, [docnum for _, docnum in ranked])
             order = {docnum: rank for rank, (_, docnum) in enumerate(ranked)}
