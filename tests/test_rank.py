@@ -281,3 +281,19 @@ def test_best_without_the_total_is_whooshs_best(archive_index, query, skips, mon
             assert [s for s, _ in ranked] == pytest.approx([s for s, _ in expected], rel=1e-12)
             assert total < every if skips else total <= every  # the documents scored
     assert any(scored) or not skips
+
+
+def test_cached_filters_follow_the_index_after_remove(tmp_path, seed_index_dir):
+    """kind:'s documents are kept per open segment (count.CACHED_FIELDS),
+    deleted ones included: an Index open before a removal must stop
+    counting the removed paragraphs."""
+    folder = tmp_path / "index"
+    shutil.copytree(seed_index_dir, folder)
+    with Index(folder) as index:
+        before = index.search("kind:operative coopération").total
+        removed = index.search("kind:operative coopération", resolution="68/230").total
+        assert removed > 0
+        build.remove(["68/230"], folder)
+        after = assert_same(index, "kind:operative coopération")
+        assert after == before - removed
+        assert index.search("coopération", kind="operative").total == after

@@ -19,9 +19,15 @@ from whoosh import query as q
 from whoosh.query.wrappers import ConstantScoreQuery, WeightingQuery
 from whoosh.searching import Searcher
 
+from resosearch.columns import kept
 from resosearch.pairs import PairPhrase
 from resosearch.postings import blocks, raw_postings
 
+# Fields of a few values, each matching a large part of a segment: which
+# documents hold each value is read once per open segment and kept, as
+# Lucene's query cache keeps the filters it sees often (kind:operative is
+# the same half of the index for every query that asks for it).
+CACHED_FIELDS = frozenset({"kind", "doctype"})
 # Positional queries: their matches are only known after checking positions.
 POSITIONAL = (q.Phrase, q.Sequence, PairPhrase)
 
@@ -111,7 +117,16 @@ def term_ids(leaf: Searcher, fieldname: str, text: object) -> set[int]:
     reader = leaf.reader()
     if fieldname not in reader.schema:
         return set()
-    matcher = raw_postings(reader, fieldname, reader.schema[fieldname].to_bytes(text))
+    btext = reader.schema[fieldname].to_bytes(text)
+    if fieldname in CACHED_FIELDS:
+        # A copy: callers narrow the set they are given in place.
+        return set(kept(reader, ("ids", fieldname, btext),
+                        lambda: frozenset(_read_ids(reader, fieldname, btext))))
+    return _read_ids(reader, fieldname, btext)
+
+
+def _read_ids(reader, fieldname: str, btext: bytes) -> set[int]:
+    matcher = raw_postings(reader, fieldname, btext)
     if matcher is None:
         return set()
     found: set[int] = set()
