@@ -297,3 +297,31 @@ def test_cached_filters_follow_the_index_after_remove(tmp_path, seed_index_dir):
         after = assert_same(index, "kind:operative coopération")
         assert after == before - removed
         assert index.search("coopération", kind="operative").total == after
+
+
+CONSTANT_QUERIES = ["*", "kind:operative", "-développement", "kind:preambular -nations",
+                    "session:40 -développement", "session:40 kind:operative",
+                    "year:[1950 TO 1990] -rapport -prie"]
+
+
+@pytest.mark.parametrize("query", CONSTANT_QUERIES)
+def test_queries_scoring_a_constant_rank_only_their_first_matches(archive_index, query,
+                                                                  monkeypatch):
+    """Every match of a filter or a negation scores the same: the best are
+    the first (lowest document numbers, as Whoosh breaks ties), and only
+    those are scored."""
+    scored = []
+    original = rank._scores
+
+    def spy(leaf, child, within=None):
+        if child == main:
+            scored.append(None if within is None else len(within))
+        return original(leaf, child, within)
+
+    monkeypatch.setattr(rank, "_scores", spy)
+    with archive_index.matching(query, []) as (searcher, _c, main, _f):
+        assert rank.is_constant(searcher.schema, main)
+    assert assert_same(archive_index, query) > 0
+    assert scored and all(size is not None and size <= 50 for size in scored)
+    filters = _filters(None, (1946, 2000), None, None, None)
+    assert assert_same(archive_index, query, filters) > 0

@@ -22,7 +22,7 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
 from resosearch.bounded import best_of_union, filtered_sum, postings_count, ranked
-from resosearch.count import POSITIONAL, matching_ids
+from resosearch.count import POSITIONAL, among, live_ids, matching_ids
 from resosearch.pairs import PairPhrase
 from resosearch.postings import blocks, raw_postings, term_bytes
 from resosearch.scoring import (
@@ -31,6 +31,7 @@ from resosearch.scoring import (
     Scores,
     Unsupported,
     add_part,
+    constant_of,
     constant_score,
     kept_only,
     term_scores,
@@ -52,11 +53,17 @@ def best(searcher: Searcher, query: q.Query, filter_query: q.Query | None,
     # MaxScore needs three terms or more (see best_of_union).
     union = None if exact_total or shape is None or shape.condition or shape.negations \
         or len(shape.terms) < 3 else shape.terms
+    constant = is_constant(searcher.schema, query)
     try:
         for leaf, offset in searcher.leaf_searchers():
             part = Leaf(leaf, searcher)
             bounded = None
-            if union is not None:
+            if constant:
+                # Every match scores the same: the best are the first ones.
+                matches = live_ids(leaf, query, filter_query)
+                first = heapq.nsmallest(window, matches)
+                bounded = len(matches), _scores(part, query, first) if first else {}
+            elif union is not None:
                 allowed = None if filter_query is None else matching_ids(leaf, filter_query)
                 found = best_of_union(part, union, window, allowed,
                                       lambda within, part=part: _scores(part, query, within))
@@ -85,6 +92,15 @@ def best(searcher: Searcher, query: q.Query, filter_query: q.Query | None,
         return None
     candidates.sort()
     return total, [(-negative, docnum) for negative, docnum in candidates[:window]]
+
+
+def is_constant(schema, query: q.Query) -> bool:
+    """Whether every match of ``query`` scores the same: a filter alone
+    (``kind:operative``, ``session:68``, ``*``), negations, an And of those."""
+    if type(query) is q.Not or constant_of(schema, query) is not None:
+        return True
+    return type(query) is q.And and query.boost == 1.0 and bool(query.subqueries) \
+        and all(is_constant(schema, child) for child in query.subqueries)
 
 
 def scores_for(searcher: Searcher, query: q.Query, docnums: list[int]) -> dict[int, float] | None:
@@ -148,7 +164,7 @@ def _scores(leaf: Leaf, query: q.Query, within: list[int] | None = None) -> Scor
             if type(child) is q.Not:
                 # Whoosh's matcher of a negation scores NEGATED_SCORE for each
                 # document it lets through (whatever its boost).
-                kept = found.keys() - matching_ids(leaf.searcher, child.query)
+                kept = found.keys() - among(leaf.searcher, child.query, set(found))
                 found = dict(zip(kept, map(NEGATED_SCORE.__add__, map(found.__getitem__, kept)),
                                  strict=True))
                 continue
