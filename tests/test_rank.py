@@ -325,3 +325,12 @@ def test_queries_scoring_a_constant_rank_only_their_first_matches(archive_index,
     assert scored and all(size is not None and size <= 50 for size in scored)
     filters = _filters(None, (1946, 2000), None, None, None)
     assert assert_same(archive_index, query, filters) > 0
+
+
+@pytest.mark.parametrize("query", ["*", "kind:operative", "verb:prie", "kind:preambular"])
+def test_a_filter_term_alone_is_counted_from_its_term_info(seed_index, query):
+    """In a segment without deletions: the term's document count, its first block."""
+    with seed_index.matching(query, []) as (searcher, _c, main, _f):
+        assert type(main) is q.Term and not searcher.reader().has_deletions()
+    assert assert_same(seed_index, query) > 10
+    assert assert_same(seed_index, query, window=3) > 10

@@ -60,9 +60,8 @@ def best(searcher: Searcher, query: q.Query, filter_query: q.Query | None,
             bounded = None
             if constant:
                 # Every match scores the same: the best are the first ones.
-                matches = live_ids(leaf, query, filter_query)
-                first = heapq.nsmallest(window, matches)
-                bounded = len(matches), _scores(part, query, first) if first else {}
+                count, first = _first_matches(leaf, query, filter_query, window)
+                bounded = count, _scores(part, query, first) if first else {}
             elif union is not None:
                 allowed = None if filter_query is None else matching_ids(leaf, filter_query)
                 found = best_of_union(part, union, window, allowed,
@@ -92,6 +91,27 @@ def best(searcher: Searcher, query: q.Query, filter_query: q.Query | None,
         return None
     candidates.sort()
     return total, [(-negative, docnum) for negative, docnum in candidates[:window]]
+
+
+def _first_matches(leaf: Searcher, query: q.Query, filter_query: q.Query | None,
+                   window: int) -> tuple[int, list[int]]:
+    """The number of live matches of ``query`` in a segment, and the first
+    ``window`` of them (lowest document numbers)."""
+    reader = leaf.reader()
+    if type(query) is q.Term and filter_query is None and not reader.has_deletions():
+        # A term alone (``*``, ``kind:operative``): its term info, its first block.
+        btext = term_bytes(reader.schema, query.fieldname, query.text)
+        matcher = None if btext is None else raw_postings(reader, query.fieldname, btext)
+        if matcher is None:
+            return 0, []
+        first: list[int] = []
+        for block, _weights, _values in blocks(matcher):
+            first += block
+            if len(first) >= window:
+                break
+        return postings_count(reader, query), first[:window]
+    matches = live_ids(leaf, query, filter_query)
+    return len(matches), heapq.nsmallest(window, matches)
 
 
 def is_constant(schema, query: q.Query) -> bool:
