@@ -223,7 +223,7 @@ def whoosh_by_date(searcher, main, filter_query, newest_first: bool, wanted: int
 
 
 @pytest.mark.parametrize("query", ["développement", '"nations unies"', "kind:operative prie",
-                                   "conférence -nations", "dével*"])
+                                   "conférence -nations", "dével*", '"pays en développement"~3'])
 def test_date_order_is_whooshs(archive_index, query):
     filters = _filters(None, (1950, 2015), None, None, None)
     for active in ([], filters):
@@ -236,7 +236,8 @@ def test_date_order_is_whooshs(archive_index, query):
                                               wanted) == expected, (query, newest_first, wanted)
 
 
-@pytest.mark.parametrize("query", ["développement", "kind:operative prie", "conférence -nations"])
+@pytest.mark.parametrize("query", ["développement", "kind:operative prie", "conférence -nations",
+                                   '"nations unies"~3'])
 def test_facets_count_as_whooshs_grouping(archive_index, query):
     facets = FACETS
     for active in ([], _filters(None, (1950, 2015), None, None, None)):
@@ -334,3 +335,32 @@ def test_a_filter_term_alone_is_counted_from_its_term_info(seed_index, query):
         assert type(main) is q.Term and not searcher.reader().has_deletions()
     assert assert_same(seed_index, query) > 10
     assert assert_same(seed_index, query, window=3) > 10
+
+
+NEAR_QUERIES = ['"nations unies"~2', '"développement durable"~3', '"pays en développement"~2',
+                '"secrétaire général rapport"~4', '"coopération sud"~5',
+                '"prie le secrétaire général de"~2']
+
+
+@pytest.mark.parametrize("query", NEAR_QUERIES)
+def test_phrases_with_slop_are_ranked_in_bulk_as_whooshs_span_matcher(archive_index, query,
+                                                                      monkeypatch):
+    """A phrase with slop matches where Whoosh's SpanNear2 does (the words in
+    order, each 1 to slop positions after the one before) and scores what
+    it scores; Whoosh's span machinery is never run."""
+    def refuse(*_args):
+        raise AssertionError("Whoosh's matcher was used")
+
+    with archive_index.matching(query, []) as (searcher, _c, main, _f):
+        phrases = [child for child in main.children()] or [main]
+        assert all(type(phrase) is q.Phrase and phrase.slop > 1 for phrase in phrases)
+    total = assert_same(archive_index, query)
+    assert total > 0
+    monkeypatch.setattr(rank, "_matched_scores", refuse)
+    assert assert_same(archive_index, query) == total
+    assert archive_index.search(query).total == total
+
+
+def test_a_phrase_with_slop_keeps_the_order_of_its_words(archive_index):
+    assert archive_index.search('"nations unies"~3').total > 0
+    assert assert_same(archive_index, '"unies nations"~3') == 0

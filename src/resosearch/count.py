@@ -20,7 +20,7 @@ from whoosh.query.wrappers import ConstantScoreQuery, WeightingQuery
 from whoosh.searching import Searcher
 
 from resosearch.columns import kept
-from resosearch.pairs import PairPhrase
+from resosearch.pairs import PairPhrase, near_matches
 from resosearch.postings import blocks, raw_postings, term_bytes
 
 # Fields of a few values, each matching a large part of a segment: which
@@ -90,7 +90,13 @@ def matching_ids(leaf: Searcher, query: q.Query) -> set[int]:
         simpler = query.simplify(reader)
         if simpler is not query:
             return matching_ids(leaf, simpler)
-    # Anything else (phrases, whose positions must be checked): its own matcher.
+    if type(query) is q.Phrase and query.fieldname in reader.schema \
+            and reader.schema[query.fieldname].format.supports("positions"):
+        terms = [q.Term(query.fieldname, word) for word in query.words]
+        candidates = _intersection(leaf, terms) if terms else set()
+        return set(near_matches(reader, query.fieldname, query.words, query.slop,
+                                sorted(candidates))) if candidates else set()
+    # Anything else (exact phrases, whose positions must be checked): its own matcher.
     matcher = query.matcher(leaf, leaf.context())
     return set(matcher.all_ids()) if matcher.is_active() else set()
 

@@ -209,3 +209,51 @@ def _group_starts(reader, fieldname: str, terms: list[str], candidates: list[int
                 else:
                     found.update(map(base.__add__, decode(value)))
     return found
+
+
+def near_matches(reader, fieldname: str, words: list[str], slop: int,
+                 candidates: list[int]) -> list[int]:
+    """The ``candidates`` (sorted document numbers of one segment) holding
+    ``words`` in order, each one to ``slop`` positions after the one before
+    (Whoosh's ``"…"~slop``: its SpanNear2 with mindist 1).
+
+    The candidates holding the words side by side match whatever the slop:
+    for a field with word pairs, those are found on the pairs, and only the
+    others have their words' positions read and checked.
+    """
+    adjacent: set[int] = set()
+    if fieldname in PAIRS_FIELDS and len(words) > 1:
+        adjacent.update(phrase_matches(reader, PAIRS_FIELDS[fieldname],
+                                       covering(pair_groups([[w] for w in words])), candidates))
+    rest = [docnum for docnum in candidates if docnum not in adjacent]
+    if not rest:
+        return sorted(adjacent)
+    field = reader.schema[fieldname]
+    decode = field.format.decode_positions
+    positions: list[dict[int, bytes]] = []
+    wanted = set(rest)
+    for word in words:
+        found: dict[int, bytes] = {}
+        matcher = raw_postings(reader, fieldname, field.to_bytes(word))
+        if matcher is not None:
+            for ids, _weights, values in blocks(matcher, rest, values=True):
+                found.update((docnum, values[i]) for i, docnum in enumerate(ids)
+                             if docnum in wanted)
+        positions.append(found)
+    near = [docnum for docnum in rest if _in_order(
+        [decode(found[docnum]) for found in positions if docnum in found], len(words), slop)]
+    return sorted(adjacent.union(near))
+
+
+def _in_order(positions: list[list[int]], count: int, slop: int) -> bool:
+    """Whether a position of each word follows one of the word before by 1
+    to ``slop`` (positions: each word's, in order; fewer than ``count``
+    lists: a word is missing)."""
+    if len(positions) < count:
+        return False
+    reached = set(positions[0])
+    for following in positions[1:]:
+        reached = {p for p in following if any(p - q in reached for q in range(1, slop + 1))}
+        if not reached:
+            return False
+    return True

@@ -23,7 +23,7 @@ from whoosh.searching import Searcher
 
 from resosearch.bounded import best_of_union, filtered_sum, postings_count, ranked
 from resosearch.count import POSITIONAL, among, live_ids, matching_ids
-from resosearch.pairs import PairPhrase
+from resosearch.pairs import PairPhrase, near_matches
 from resosearch.postings import blocks, raw_postings, term_bytes
 from resosearch.scoring import (
     NEGATED_SCORE,
@@ -153,6 +153,8 @@ def _scores(leaf: Leaf, query: q.Query, within: list[int] | None = None) -> Scor
         return {}
     if isinstance(query, PairPhrase):
         return _phrase_scores(leaf, query, within)
+    if type(query) is q.Phrase:
+        return _near_scores(leaf, query, within)
     if isinstance(query, POSITIONAL):
         return _restricted(_matched_scores(leaf, query), within)
     if isinstance(query, (q.Or, q.And)) and not query.subqueries:
@@ -248,6 +250,43 @@ def _phrase_scores(leaf: Leaf, phrase: PairPhrase, within: list[int] | None) -> 
         return candidates
     matches = phrase.matches(leaf.reader, sorted(candidates))
     return {d: candidates[d] for d in matches}
+
+
+def _near_scores(leaf: Leaf, phrase: q.Phrase, within: list[int] | None) -> Scores:
+    """A phrase's scores as Whoosh's SpanNear2 gives them (``"…"~2``): the
+    sum of its words' scores (added as its tree of intersections adds
+    them, times the phrase's boost) for the documents holding the words in
+    order, close enough (resosearch.pairs.near_matches). The rarest word is
+    scored whole, the others only where the words before all are."""
+    reader = leaf.reader
+    field = reader.schema[phrase.fieldname] if phrase.fieldname in reader.schema else None
+    if field is None or not field.format or not field.format.supports("positions"):
+        raise Unsupported  # Whoosh says what is wrong
+    terms = [q.Term(phrase.fieldname, word) for word in phrase.words]
+    if not terms or not all(postings_count(reader, term) for term in terms):
+        return {}  # as Whoosh: a word the segment lacks matches nothing
+    scores: list[Scores] = [{}] * len(terms)
+    candidates = within
+    for i in sorted(range(len(terms)), key=lambda i: postings_count(reader, terms[i])):
+        scores[i] = term_scores(leaf, terms[i], candidates)
+        candidates = sorted(scores[i].keys() if candidates is None
+                            else scores[i].keys() & set(candidates))
+        if not candidates:
+            return {}
+    matches = near_matches(reader, phrase.fieldname, phrase.words, phrase.slop, candidates)
+    found = {docnum: _tree_sum(scores, docnum) for docnum in matches}
+    if phrase.boost != 1.0:
+        found = {docnum: score * phrase.boost for docnum, score in found.items()}
+    return found
+
+
+def _tree_sum(scores: list[Scores], docnum: int) -> float:
+    """The words' scores added as Whoosh's make_binary_tree of matchers adds
+    them: the first half's sum plus the second half's."""
+    if len(scores) == 1:
+        return scores[0][docnum]
+    half = len(scores) // 2
+    return _tree_sum(scores[:half], docnum) + _tree_sum(scores[half:], docnum)
 
 
 def _matched_scores(leaf: Leaf, query: q.Query) -> Scores:
