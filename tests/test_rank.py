@@ -8,6 +8,7 @@ must agree on the total, the order of the best 50 and their scores.
 from __future__ import annotations
 
 import shutil
+from array import array
 
 import pytest
 from whoosh import collectors, sorting
@@ -364,3 +365,33 @@ def test_phrases_with_slop_are_ranked_in_bulk_as_whooshs_span_matcher(archive_in
 def test_a_phrase_with_slop_keeps_the_order_of_its_words(archive_index):
     assert archive_index.search('"nations unies"~3').total > 0
     assert assert_same(archive_index, '"unies nations"~3') == 0
+
+
+def test_date_order_from_the_resolutions_is_every_documents_order(archive_index):
+    """Each segment is put in order by resolution (a few thousand keys) when
+    its documents lie as resosearch writes them; the places are the ones
+    sorting every document gives."""
+    with archive_index.reading() as searcher:
+        for leaf, _offset in searcher.leaf_searchers():
+            order = chronology.SegmentOrder(leaf.reader())
+            for newest_first in (True, False):
+                by_resolution = order.places_by_resolution(newest_first)
+                assert by_resolution is not None
+                assert by_resolution == order.places_by_document(newest_first)
+
+
+def test_date_order_falls_back_when_a_resolution_lies_in_two_places():
+    order = object.__new__(chronology.SegmentOrder)
+    order.days = array("I", [20100101, 20100101, 20090101, 20100101, 20100101])
+    order.numbers = ["65/1", "65/1", "64/9", "65/1", "65/1"]
+    order.orders = [0, 1, 0, 0, 1]  # 65/1 twice (added again before a merge)
+    order._places = {}
+    assert order.places_by_resolution(True) is None
+    assert list(order.places(True)) == [0, 2, 4, 1, 3]
+    order.days = array("I", [20100101, 20100101, 20090101, 20090101, 0])
+    order.numbers = ["65/1", "65/1", "64/9", "64/9", ""]
+    order.orders = [0, 1, 0, 1, 0]
+    assert list(order.places_by_resolution(False)) == [3, 4, 1, 2, 0]
+    assert list(order.places_by_resolution(True)) == [0, 1, 2, 3, 4]
+    for newest_first in (True, False):
+        assert order.places_by_resolution(newest_first) == order.places_by_document(newest_first)

@@ -15,7 +15,8 @@ from __future__ import annotations
 import heapq
 from array import array
 from collections.abc import Callable
-from operator import neg
+from itertools import compress
+from operator import le, ne, neg, or_
 
 from whoosh import query as q
 from whoosh.searching import Searcher
@@ -47,15 +48,55 @@ class SegmentOrder:
     def places(self, newest_first: bool) -> array:
         """Each document's place in the segment's order."""
         if newest_first not in self._places:
-            days = map(neg, self.days) if newest_first else self.days
-            # Tuples compared by C code (a key function would be a Python call each).
-            ordered = sorted(zip(days, self.numbers, self.orders, range(len(self.days)),
-                                 strict=True))
-            places = array("I", bytes(4 * len(ordered)))
-            for place, (_day, _number, _order, docnum) in enumerate(ordered):
-                places[docnum] = place
-            self._places[newest_first] = places
+            self._places[newest_first] = self.places_by_resolution(newest_first) \
+                or self.places_by_document(newest_first)
         return self._places[newest_first]
+
+    def places_by_document(self, newest_first: bool) -> array:
+        """The places, every document sorted on its keys."""
+        days = map(neg, self.days) if newest_first else self.days
+        # Tuples compared by C code (a key function would be a Python call each).
+        ordered = sorted(zip(days, self.numbers, self.orders, range(len(self.days)),
+                             strict=True))
+        places = array("I", bytes(4 * len(ordered)))
+        for place, (_day, _number, _order, docnum) in enumerate(ordered):
+            places[docnum] = place
+        return places
+
+    def places_by_resolution(self, newest_first: bool) -> array | None:
+        """The same places, from the resolutions sorted on their keys, when
+        each resolution's documents lie together, in paragraph order (as
+        resosearch writes them): a few thousand keys sorted instead of
+        hundreds of thousands. None when they do not."""
+        days, numbers, orders = self.days, self.numbers, self.orders
+        count = len(days)
+        if not count:
+            return array("I")
+        changes = map(or_, map(ne, numbers[1:], numbers[:-1]), map(ne, days[1:], days[:-1]))
+        starts = [0, *compress(range(1, count), changes)]
+        ends = [*starts[1:], count]
+        if not all(all(map(le, orders[start:end - 1], orders[start + 1:end]))
+                   for start, end in zip(starts, ends, strict=True)):
+            return None  # paragraphs out of order
+        # A key in several places (the resolutions' own documents: no date,
+        # no number) keeps document order only if all its orders are one.
+        runs_of: dict[tuple, list[int]] = {}
+        for i, start in enumerate(starts):
+            runs_of.setdefault((days[start], numbers[start]), []).append(i)
+        for runs in runs_of.values():
+            if len(runs) > 1 and len({order for i in runs
+                                      for order in orders[starts[i]:ends[i]]}) > 1:
+                return None  # a resolution in two places
+        sign = -1 if newest_first else 1
+        places = array("I", bytes(4 * count))
+        counting = array("I", range(count))
+        place = 0
+        # A stable sort: runs of one key stay in document order.
+        for start, end in sorted(zip(starts, ends, strict=True),
+                                 key=lambda run: (sign * days[run[0]], numbers[run[0]])):
+            places[start:end] = counting[place:place + end - start]
+            place += end - start
+        return places
 
 
 def segment_order(reader) -> SegmentOrder:
