@@ -40,6 +40,8 @@ from resosearch.search import FACETS  # noqa: E402
 from resosearch.similar import _candidate_query  # noqa: E402
 
 WORD, COMMON = "triangulaire", "coopération"
+# A phrase with slop, a negation alone, a filter alone.
+BROWSING = ('"nations unies"~2', f"-{WORD}", "kind:operative")
 DRAFT = "Prie le Secrétaire général de lui présenter un rapport sur la coopération Sud-Sud"
 
 
@@ -94,7 +96,12 @@ def ours_timeline(index, query: str):
 
 
 def whoosh_negation(index, query: str):
-    main = q.And([q.Term("doctype", PARAGRAPH), _main(index, query)])
+    return whoosh_ranked(index, query, q.And([q.Term("doctype", PARAGRAPH), _main(index, query)]))
+
+
+def whoosh_ranked(index, query: str, main=None):
+    """The best 10 and the total through Whoosh's matchers, every match scored."""
+    main = _main(index, query) if main is None else main
     with index.reading() as searcher:
         collector = collectors.TopCollector(10, usequality=False, replace=0)
         searcher.search_with_collector(main, collector)
@@ -102,7 +109,7 @@ def whoosh_negation(index, query: str):
         return len(results), [searcher.stored_fields(hit.docnum)["ref"] for hit in results]
 
 
-def ours_negation(index, query: str):
+def ours_ranked(index, query: str):
     found = index.search(query)
     return found.total, [hit.paragraph.ref for hit in found.hits]
 
@@ -140,8 +147,10 @@ OPERATIONS = [
     (f"facets {WORD}", lambda ix: ours_facets(ix, WORD), lambda ix: whoosh_facets(ix, WORD)),
     (f"timeline {WORD}", lambda ix: ours_timeline(ix, WORD),
      lambda ix: whoosh_timeline(ix, WORD)),
-    (f"{COMMON} -{WORD}", lambda ix: ours_negation(ix, f"{COMMON} -{WORD}"),
+    (f"{COMMON} -{WORD}", lambda ix: ours_ranked(ix, f"{COMMON} -{WORD}"),
      lambda ix: whoosh_negation(ix, f"{COMMON} -{WORD}")),
+    *((query, lambda ix, query=query: ours_ranked(ix, query),
+       lambda ix, query=query: whoosh_ranked(ix, query)) for query in BROWSING),
     ("similar: 60 candidates for a draft", lambda ix: ours_similar_candidates(ix, DRAFT),
      lambda ix: whoosh_similar_candidates(ix, DRAFT)),
     ("numbers()", ours_numbers, whoosh_numbers),
