@@ -222,7 +222,7 @@ def near_matches(reader, fieldname: str, words: list[str], slop: int,
     others have their words' positions read and checked.
     """
     adjacent: set[int] = set()
-    if fieldname in PAIRS_FIELDS and len(words) > 1:
+    if len(words) > 1 and PAIRS_FIELDS.get(fieldname) in reader.schema:
         adjacent.update(phrase_matches(reader, PAIRS_FIELDS[fieldname],
                                        covering(pair_groups([[w] for w in words])), candidates))
     rest = [docnum for docnum in candidates if docnum not in adjacent]
