@@ -17,9 +17,10 @@ from whoosh import query as q
 from resosearch import bounded, build, chronology, rank
 from resosearch.analysis import exact_terms
 from resosearch.count import count, needs_positions
+from resosearch.filters import filter_queries
 from resosearch.postings import LeafMatcher
 from resosearch.scoring import TermScoring
-from resosearch.search import FACETS, Index, _filters
+from resosearch.search import FACETS, Index
 
 QUERIES = [
     "coopération",
@@ -76,9 +77,9 @@ def test_bulk_ranking_and_counting_agree_with_whoosh(seed_index, query):
 
 
 def test_filters_agree_with_whoosh(seed_index):
-    filters = _filters(None, (2009, 2017), "operative", None, None)
+    filters = filter_queries(None, (2009, 2017), "operative", None, None)
     assert assert_same(seed_index, "coopération", filters) > 0
-    filters = _filters([64, 68], None, None, "prie", ["68/230", "64/1"])
+    filters = filter_queries([64, 68], None, None, "prie", ["68/230", "64/1"])
     assert assert_same(seed_index, "secrétaire général", filters) > 0
 
 
@@ -138,7 +139,7 @@ def test_bounded_ranking_agrees_with_whoosh(archive_index, query, monkeypatch):
     assert assert_same(archive_index, query) > 0
     assert read  # the bounded path ran
     read.clear()  # and with the search's own filters
-    filters = _filters(None, (1946, 1990), None, None, None)
+    filters = filter_queries(None, (1946, 1990), None, None, None)
     assert assert_same(archive_index, query, filters) > 0
     assert read
 
@@ -226,7 +227,7 @@ def whoosh_by_date(searcher, main, filter_query, newest_first: bool, wanted: int
 @pytest.mark.parametrize("query", ["développement", '"nations unies"', "kind:operative prie",
                                    "conférence -nations", "dével*", '"pays en développement"~3'])
 def test_date_order_is_whooshs(archive_index, query):
-    filters = _filters(None, (1950, 2015), None, None, None)
+    filters = filter_queries(None, (1950, 2015), None, None, None)
     for active in ([], filters):
         with archive_index.matching(query, active) as (searcher, _c, main, filter_query):
             for newest_first in (True, False):
@@ -241,7 +242,7 @@ def test_date_order_is_whooshs(archive_index, query):
                                    '"nations unies"~3'])
 def test_facets_count_as_whooshs_grouping(archive_index, query):
     facets = FACETS
-    for active in ([], _filters(None, (1950, 2015), None, None, None)):
+    for active in ([], filter_queries(None, (1950, 2015), None, None, None)):
         with archive_index.matching(query, active) as (searcher, _c, main, filter_query):
             groupedby = {name: sorting.FieldFacet(field, maptype=sorting.Count)
                          for name, field in facets.items()}
@@ -271,7 +272,7 @@ def test_best_without_the_total_is_whooshs_best(archive_index, query, skips, mon
         return found
 
     monkeypatch.setattr(rank, "best_of_union", spy)
-    for filters in ([], _filters(None, (1946, 1990), None, None, None)):
+    for filters in ([], filter_queries(None, (1946, 1990), None, None, None)):
         text = query if isinstance(query, str) else "x"
         with archive_index.matching(text, filters) as (searcher, _c, main, filter_query):
             if not isinstance(query, str):
@@ -325,7 +326,7 @@ def test_queries_scoring_a_constant_rank_only_their_first_matches(archive_index,
         assert rank.is_constant(searcher.schema, main)
     assert assert_same(archive_index, query) > 0
     assert scored and all(size is not None and size <= 50 for size in scored)
-    filters = _filters(None, (1946, 2000), None, None, None)
+    filters = filter_queries(None, (1946, 2000), None, None, None)
     assert assert_same(archive_index, query, filters) > 0
 
 

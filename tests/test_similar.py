@@ -7,8 +7,8 @@ from whoosh import query as q
 
 from resosearch import rank
 from resosearch.errors import QueryError
+from resosearch.filters import combine, filter_queries
 from resosearch.schema import PARAGRAPH
-from resosearch.search import _filters, combine
 from resosearch.similar import _candidate_query, diff, similarity
 
 PP4 = ("Soulignant que la coopération Sud-Sud ne saurait se substituer à la coopération "
@@ -87,7 +87,7 @@ def test_candidates_are_whooshs_best_matches(archive_index, draft):
     """The candidates ranked in bulk are those Whoosh's own search ranks first."""
     with archive_index.reading() as searcher:
         main = _candidate_query(draft, searcher.reader())
-        for filters in ([], _filters(None, (1950, 2015), "operative", None, None)):
+        for filters in ([], filter_queries(None, (1950, 2015), "operative", None, None)):
             expected = searcher.search(main, limit=60, terms=False,
                                        filter=q.And([*filters, q.Term("doctype", PARAGRAPH)]))
             found = rank.best(searcher, main, combine(filters), 60, exact_total=False)

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from resosearch.errors import QueryError
-from resosearch.search import _filters
+from resosearch.filters import filter_queries
 
 
 @pytest.mark.parametrize("query", ['"ne saurait se substituer"', "ne saurait se substituer"])
@@ -59,7 +59,7 @@ def test_timeline_agrees_with_every_match_read_one_by_one(archive_index, query):
     """On a generated archive in three segments with deleted paragraphs."""
     found = archive_index.timeline(query, years="1950-2015")
     with archive_index.matching(query, []) as (searcher, _c, main, _f):
-        filter_query = _filters(None, "1950-2015", None, None, None)[0]
+        filter_query = filter_queries(None, "1950-2015", None, None, None)[0]
         rows = sorted(_expected(searcher, main, filter_query), key=lambda r: (not r[0], r))
     assert found.total == len(rows) > 50
     assert found.resolutions == len({row[1] for row in rows})

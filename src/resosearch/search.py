@@ -24,10 +24,10 @@ from resosearch.build import PathLike, build_index, normalize_number
 from resosearch.columns import column_values
 from resosearch.count import count, live_ids, needs_positions
 from resosearch.errors import IndexStateError, QueryError
+from resosearch.filters import combine, filter_queries
 from resosearch.highlight import find_spans, render
 from resosearch.models import Resolution
 from resosearch.query import (
-    KIND_ALIASES,
     MAX_PHRASE_WORDS,
     CompiledQuery,
     Compiler,
@@ -237,7 +237,7 @@ class Index:
             raise QueryError("limit and page must be at least 1")
         if sort not in SORTS:
             raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
-        filters = _filters(session, years, kind, verb, resolution)
+        filters = filter_queries(session, years, kind, verb, resolution)
         with self.matching(query, filters) as (searcher, compiled, main, filter_query):
             if main is None:
                 return Results(query, 0, [], page, limit, notice=_notice(query, compiled),
@@ -553,51 +553,6 @@ class Matching(NamedTuple):
     compiled: CompiledQuery
     main: q.Query | None
     filter_query: q.Query | None
-
-
-def combine(filters: list[q.Query]) -> q.Query | None:
-    """One Whoosh filter from several (None for none)."""
-    if not filters:
-        return None
-    return filters[0] if len(filters) == 1 else q.And(filters)
-
-
-def _filters(session, years, kind, verb, resolution) -> list[q.Query]:
-    filters: list[q.Query] = []
-    if session is not None:
-        sessions = [session] if isinstance(session, int) else list(session)
-        filters.append(q.Or([q.NumericRange("session", int(s), int(s)) for s in sessions]))
-    if years is not None:
-        start, end = _year_range(years)
-        filters.append(q.NumericRange("year", start, end))
-    if kind is not None:
-        value = KIND_ALIASES.get(fold_keyword(kind))
-        if value is None:
-            raise QueryError(f"kind must be 'operative' or 'preambular', not {kind!r}")
-        filters.append(q.Term("kind", value))
-    if verb is not None:
-        filters.append(q.Term("verb", fold_keyword(verb)))
-    if resolution is not None:
-        numbers = [resolution] if isinstance(resolution, str) else list(resolution)
-        filters.append(q.Or([q.Term("number", normalize_number(n)) for n in numbers]))
-    return filters
-
-
-def _year_range(years: int | str | tuple[int, int]) -> tuple[int, int]:
-    try:
-        if isinstance(years, int):
-            return years, years
-        if isinstance(years, str):
-            parts = years.replace("..", "-").split("-")
-            if len(parts) == 1:
-                return int(parts[0]), int(parts[0])
-            if len(parts) == 2:
-                return int(parts[0]), int(parts[1])
-            raise ValueError(years)
-        start, end = years
-        return int(start), int(end)
-    except (TypeError, ValueError):
-        raise QueryError(f"years must be a year or a range like 2010-2015, not {years!r}") from None
 
 
 def _notice(query: str, compiled: CompiledQuery) -> str:

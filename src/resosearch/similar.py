@@ -52,6 +52,7 @@ from whoosh import query as q
 from resosearch import rank
 from resosearch.analysis import STOP_WORDS, analyze, fold
 from resosearch.errors import QueryError
+from resosearch.filters import combine, filter_queries
 from resosearch.schema import stored_paragraph
 
 if TYPE_CHECKING:
@@ -324,8 +325,6 @@ def find_similar(
     keep the older paragraph first. Filters are those of ``Index.search``.
     Raises QueryError for an empty or overlong draft or a bad limit.
     """
-    from resosearch.search import _filters, combine
-
     if limit < 1:
         raise QueryError("limit must be at least 1")
     if len(text) > MAX_DRAFT_CHARS:
@@ -334,7 +333,7 @@ def find_similar(
     if not dwords:
         raise QueryError("the draft has no words to compare")
     # The words are the paragraphs' own: no need to leave out the resolutions' documents.
-    filter_query = combine(_filters(session, years, kind, None, resolution))
+    filter_query = combine(filter_queries(session, years, kind, None, resolution))
     size = pool or max(MIN_POOL, 6 * limit)
     with index.reading() as searcher:
         main = _candidate_query(text, searcher.reader())

@@ -20,6 +20,7 @@ from resosearch.chronology import SegmentOrder, segment_order
 from resosearch.columns import column_values
 from resosearch.count import live_ids
 from resosearch.errors import QueryError
+from resosearch.filters import filter_queries
 
 if TYPE_CHECKING:
     from resosearch.search import Index
@@ -81,11 +82,9 @@ def timeline(
     """Every paragraph matching ``query`` counted by year and session, with
     the first and last occurrence. Filters are those of ``Index.search``.
     Raises QueryError for a malformed or empty query."""
-    from resosearch.search import _filters
-
     if not query.strip():
         raise QueryError("empty query: type some words or a \"phrase\"")
-    filters = _filters(session, years, kind, verb, resolution)
+    filters = filter_queries(session, years, kind, verb, resolution)
     with index.matching(query, filters) as (searcher, _compiled, main, filter_query):
         if main is None:
             return Timeline(query, 0, (), (), None, None)
