@@ -222,38 +222,30 @@ def near_matches(reader, fieldname: str, words: list[str], slop: int,
     others have their words' positions read and checked.
     """
     adjacent: set[int] = set()
-    if len(words) > 1 and PAIRS_FIELDS.get(fieldname) in reader.schema:
-        adjacent.update(phrase_matches(reader, PAIRS_FIELDS[fieldname],
+    pairs_field = PAIRS_FIELDS.get(fieldname)
+    if len(words) == 2 and pairs_field in reader.schema:
+        # Two words side by side: the documents holding their pair.
+        wanted = set(candidates)
+        matcher = raw_postings(reader, pairs_field,
+                               reader.schema[pairs_field].to_bytes(words[0] + SEPARATOR + words[1]))
+        if matcher is not None:
+            for ids, _weights, _values in blocks(matcher, candidates):
+                adjacent.update(wanted.intersection(ids))
+    elif len(words) > 2 and pairs_field in reader.schema:
+        adjacent.update(phrase_matches(reader, pairs_field,
                                        covering(pair_groups([[w] for w in words])), candidates))
     rest = [docnum for docnum in candidates if docnum not in adjacent]
     if not rest:
         return sorted(adjacent)
-    field = reader.schema[fieldname]
-    decode = field.format.decode_positions
-    positions: list[dict[int, bytes]] = []
+    # Each word's positions in the rest, packed with their document (as
+    # phrase_matches does): the positions each next word reaches are those
+    # 1 to slop after one the words before reached, by set operations.
     wanted = set(rest)
-    for word in words:
-        found: dict[int, bytes] = {}
-        matcher = raw_postings(reader, fieldname, field.to_bytes(word))
-        if matcher is not None:
-            for ids, _weights, values in blocks(matcher, rest, values=True):
-                found.update((docnum, values[i]) for i, docnum in enumerate(ids)
-                             if docnum in wanted)
-        positions.append(found)
-    near = [docnum for docnum in rest if _in_order(
-        [decode(found[docnum]) for found in positions if docnum in found], len(words), slop)]
-    return sorted(adjacent.union(near))
-
-
-def _in_order(positions: list[list[int]], count: int, slop: int) -> bool:
-    """Whether a position of each word follows one of the word before by 1
-    to ``slop`` (positions: each word's, in order; fewer than ``count``
-    lists: a word is missing)."""
-    if len(positions) < count:
-        return False
-    reached = set(positions[0])
-    for following in positions[1:]:
-        reached = {p for p in following if any(p - q in reached for q in range(1, slop + 1))}
+    reached = _group_starts(reader, fieldname, [words[0]], rest, wanted, 0)
+    for word in words[1:]:
         if not reached:
-            return False
-    return True
+            break
+        following = _group_starts(reader, fieldname, [word], rest, wanted, 0)
+        reached = set().union(*(following.intersection(map(step.__add__, reached))
+                                for step in range(1, slop + 1)))
+    return sorted(adjacent.union({start >> _POSITION_BITS for start in reached}))

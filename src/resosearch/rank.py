@@ -13,6 +13,7 @@ model) returns None and is left to Whoosh's matchers.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterable
 from itertools import compress
 from operator import add
 
@@ -274,19 +275,19 @@ def _near_scores(leaf: Leaf, phrase: q.Phrase, within: list[int] | None) -> Scor
         if not candidates:
             return {}
     matches = near_matches(reader, phrase.fieldname, phrase.words, phrase.slop, candidates)
-    found = {docnum: _tree_sum(scores, docnum) for docnum in matches}
+    found = dict(zip(matches, _tree_sum(scores, matches), strict=True))
     if phrase.boost != 1.0:
         found = {docnum: score * phrase.boost for docnum, score in found.items()}
     return found
 
 
-def _tree_sum(scores: list[Scores], docnum: int) -> float:
-    """The words' scores added as Whoosh's make_binary_tree of matchers adds
-    them: the first half's sum plus the second half's."""
+def _tree_sum(scores: list[Scores], docnums: list[int]) -> Iterable[float]:
+    """The words' scores of ``docnums`` added as Whoosh's make_binary_tree of
+    matchers adds them: the first half's sum plus the second half's."""
     if len(scores) == 1:
-        return scores[0][docnum]
+        return map(scores[0].__getitem__, docnums)
     half = len(scores) // 2
-    return _tree_sum(scores[:half], docnum) + _tree_sum(scores[half:], docnum)
+    return map(add, _tree_sum(scores[:half], docnums), _tree_sum(scores[half:], docnums))
 
 
 def _matched_scores(leaf: Leaf, query: q.Query) -> Scores:
