@@ -21,7 +21,7 @@ from whoosh.searching import Searcher
 
 from resosearch.columns import kept
 from resosearch.pairs import PairPhrase, near_matches
-from resosearch.postings import blocks, raw_postings, term_bytes
+from resosearch.postings import blocks, ids_among, raw_postings, term_bytes
 
 # Fields of a few values, each matching a large part of a segment: which
 # documents hold each value is read once per open segment and kept, as
@@ -127,16 +127,14 @@ def among(leaf: Searcher, query: q.Query, docnums: set[int]) -> set[int]:
     few documents exclude, in ``session:68 -coopération``)."""
     reader = leaf.reader()
     terms = _terms(query)
-    if terms is None or len(docnums) * SPARSE > reader.doc_count_all():
+    if terms is None or len(docnums) * SPARSE > reader.doc_count_all() \
+            or any(term.fieldname in CACHED_FIELDS for term in terms):
         return matching_ids(leaf, query) & docnums
-    within = sorted(docnums)
     found: set[int] = set()
     for term in terms:
         btext = term_bytes(reader.schema, term.fieldname, term.text)
-        matcher = None if btext is None else raw_postings(reader, term.fieldname, btext)
-        if matcher is not None:
-            for ids, _weights, _values in blocks(matcher, within):
-                found.update(docnums.intersection(ids))
+        if btext is not None:
+            found |= ids_among(reader, term.fieldname, btext, docnums)
     return found
 
 

@@ -21,7 +21,7 @@ from whoosh.query import Query
 from whoosh.query.wrappers import WrappingQuery
 
 from resosearch.analysis import exact_analyzer
-from resosearch.postings import blocks, raw_postings
+from resosearch.postings import blocks, ids_among, raw_postings
 
 SEPARATOR = " "
 # The pairs field of each positional field; pairs carry positions too (of
@@ -225,12 +225,8 @@ def near_matches(reader, fieldname: str, words: list[str], slop: int,
     pairs_field = PAIRS_FIELDS.get(fieldname)
     if len(words) == 2 and pairs_field in reader.schema:
         # Two words side by side: the documents holding their pair.
-        wanted = set(candidates)
-        matcher = raw_postings(reader, pairs_field,
-                               reader.schema[pairs_field].to_bytes(words[0] + SEPARATOR + words[1]))
-        if matcher is not None:
-            for ids, _weights, _values in blocks(matcher, candidates):
-                adjacent.update(wanted.intersection(ids))
+        adjacent = ids_among(reader, pairs_field, reader.schema[pairs_field].to_bytes(
+            words[0] + SEPARATOR + words[1]), set(candidates))
     elif len(words) > 2 and pairs_field in reader.schema:
         adjacent.update(phrase_matches(reader, pairs_field,
                                        covering(pair_groups([[w] for w in words])), candidates))

@@ -435,3 +435,14 @@ def blocks(matcher, within: list[int] | None = None, values: bool = False
         matcher.next()
     if ids:
         yield ids, weights, tuple(values)
+
+
+def ids_among(reader, fieldname: str, btext: bytes, among: set[int]) -> set[int]:
+    """The documents of ``among`` holding one term of a segment: only the
+    posting blocks that may hold one of them are decoded."""
+    matcher = raw_postings(reader, fieldname, btext)
+    found: set[int] = set()
+    if matcher is not None:
+        for ids, _weights, _values in blocks(matcher, sorted(among)):
+            found.update(among.intersection(ids))
+    return found

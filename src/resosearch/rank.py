@@ -194,7 +194,7 @@ def _scores(leaf: Leaf, query: q.Query, within: list[int] | None = None) -> Scor
             constant = constant_score(leaf, child)
             if constant is not None:
                 # A filter (kind:, verb:, session:): which documents, not scores.
-                kept = found.keys() & _constant_ids(leaf, child, sorted(found))
+                kept = among(leaf.searcher, child, set(found))
                 found = dict(zip(kept, map(constant.__add__, map(found.__getitem__, kept)),
                                  strict=True))
                 continue
@@ -221,21 +221,6 @@ def _scores(leaf: Leaf, query: q.Query, within: list[int] | None = None) -> Scor
             ids.intersection_update(within)
         return dict.fromkeys(ids, constant_score(leaf, query))
     raise Unsupported
-
-
-def _constant_ids(leaf: Leaf, query: q.Query, within: list[int]) -> set[int]:
-    """The documents among ``within`` (sorted) that a constant-score query
-    matches; a term reads only the posting blocks holding one of them."""
-    if type(query) is not q.Term:
-        return matching_ids(leaf.searcher, query).intersection(within)
-    reader = leaf.reader
-    btext = term_bytes(reader.schema, query.fieldname, query.text)
-    matcher = None if btext is None else raw_postings(reader, query.fieldname, btext)
-    ids: set[int] = set()
-    if matcher is not None:
-        for block, _weights, _values in blocks(matcher, within):
-            ids.update(block)
-    return ids
 
 
 def _restricted(scores: Scores, within: list[int] | None) -> Scores:
