@@ -10,7 +10,7 @@ import random
 import pytest
 from whoosh import fields, index
 from whoosh.codec.whoosh3 import W3Codec
-from whoosh.filedb.filestore import RamStorage
+from whoosh.filedb.filestore import FileStorage
 
 from resosearch.analysis import exact_analyzer, text_analyzer
 from resosearch.codec import DICTIONARY_SAMPLE, Codec
@@ -40,9 +40,11 @@ def test_packed_ints_round_trip(values):
                           b"H" if max(values) < 65_536 else b"I")
 
 
-def write(codec, docs, schema):
-    storage = RamStorage()
-    ix = storage.create_index(schema)
+def write(codec, docs, schema, folder):
+    # On disk, in a private directory: Whoosh's writer spills a RamStorage
+    # to a temporary folder named after the index (/tmp/MAIN.tmp) and removes
+    # it when done, which breaks a test run beside this one.
+    ix = FileStorage(str(folder)).create().create_index(schema)
     writer = ix.writer(codec=codec)
     for doc in docs:
         writer.add_document(**doc)
@@ -71,14 +73,14 @@ STEM = next(iter(text_analyzer()("coopération"))).text
 
 
 @pytest.mark.parametrize("n", [3, DICTIONARY_SAMPLE + 700])
-def test_segments_read_back_what_was_written(n):
+def test_segments_read_back_what_was_written(n, tmp_path):
     """Stored fields (below and above the dictionary sample), posting lists
     (inlined, one block, many blocks; weights above 1), positions and
     phrase queries, through Whoosh's reader, against a W3 index of the same
     documents."""
     docs = sample_docs(n)
-    ours = write(Codec(), docs, SCHEMA)
-    plain = write(W3Codec(), docs, SCHEMA)
+    ours = write(Codec(), docs, SCHEMA, tmp_path / "ours")
+    plain = write(W3Codec(), docs, SCHEMA, tmp_path / "plain")
     with ours.searcher() as searcher, plain.searcher() as reference:
         for docnum in (0, 1, n // 2, n - 1):
             assert searcher.stored_fields(docnum) == reference.stored_fields(docnum)
@@ -104,10 +106,10 @@ def test_segments_read_back_what_was_written(n):
             {h.docnum for h in reference.search(Term("text", STEM), limit=None)}
 
 
-def test_stored_fields_take_less_room_than_whoosh_pickles():
+def test_stored_fields_take_less_room_than_whoosh_pickles(tmp_path):
     docs = sample_docs(DICTIONARY_SAMPLE + 700)
-    ours = write(Codec(), docs, SCHEMA)
-    plain = write(W3Codec(), docs, SCHEMA)
+    ours = write(Codec(), docs, SCHEMA, tmp_path / "ours")
+    plain = write(W3Codec(), docs, SCHEMA, tmp_path / "plain")
 
     def stored_bytes(ix):
         files = ix.reader().segment().open_compound_file(ix.storage)
