@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 import weakref
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from itertools import accumulate
 from typing import Any
 
@@ -23,9 +23,10 @@ from whoosh import columns
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def kept(reader, name: str, make: Callable[[], Any]) -> Any:
+def kept(reader, name: Hashable, make: Callable[[], Any]) -> Any:
     """``make()``'s value for an open segment, made once and kept while the
-    segment is open: its columns (by field name), what is derived from them."""
+    segment is open, under ``name``: its columns (by field name), what is
+    derived from them, the documents of a filter (resosearch.count)."""
     cached = _CACHE.get(reader)
     if cached is None:
         cached = _CACHE[reader] = {}

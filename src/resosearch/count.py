@@ -131,10 +131,11 @@ def among(leaf: Searcher, query: q.Query, docnums: set[int]) -> set[int]:
             or any(term.fieldname in CACHED_FIELDS for term in terms):
         return matching_ids(leaf, query) & docnums
     found: set[int] = set()
+    within = sorted(docnums)
     for term in terms:
         btext = term_bytes(reader.schema, term.fieldname, term.text)
         if btext is not None:
-            found |= ids_among(reader, term.fieldname, btext, docnums)
+            found |= ids_among(reader, term.fieldname, btext, docnums, within)
     return found
 
 

@@ -437,12 +437,14 @@ def blocks(matcher, within: list[int] | None = None, values: bool = False
         yield ids, weights, tuple(values)
 
 
-def ids_among(reader, fieldname: str, btext: bytes, among: set[int]) -> set[int]:
+def ids_among(reader, fieldname: str, btext: bytes, among: set[int],
+              within: list[int] | None = None) -> set[int]:
     """The documents of ``among`` holding one term of a segment: only the
-    posting blocks that may hold one of them are decoded."""
+    posting blocks that may hold one of them are decoded (``within``: the
+    same documents sorted, when the caller has them)."""
     matcher = raw_postings(reader, fieldname, btext)
     found: set[int] = set()
     if matcher is not None:
-        for ids, _weights, _values in blocks(matcher, sorted(among)):
+        for ids, _weights, _values in blocks(matcher, sorted(among) if within is None else within):
             found.update(among.intersection(ids))
     return found

@@ -249,14 +249,14 @@ def _near_scores(leaf: Leaf, phrase: q.Phrase, within: list[int] | None) -> Scor
     if field is None or not field.format or not field.format.supports("positions"):
         raise Unsupported  # Whoosh says what is wrong
     terms = [q.Term(phrase.fieldname, word) for word in phrase.words]
-    if not terms or not all(postings_count(reader, term) for term in terms):
+    sizes = [postings_count(reader, term) for term in terms]
+    if not terms or not all(sizes):
         return {}  # as Whoosh: a word the segment lacks matches nothing
     scores: list[Scores] = [{}] * len(terms)
     candidates = within
-    for i in sorted(range(len(terms)), key=lambda i: postings_count(reader, terms[i])):
-        scores[i] = term_scores(leaf, terms[i], candidates)
-        candidates = sorted(scores[i].keys() if candidates is None
-                            else scores[i].keys() & set(candidates))
+    for i in sorted(range(len(terms)), key=sizes.__getitem__):
+        scores[i] = term_scores(leaf, terms[i], candidates)  # only the candidates
+        candidates = sorted(scores[i])
         if not candidates:
             return {}
     matches = near_matches(reader, phrase.fieldname, phrase.words, phrase.slop, candidates)
