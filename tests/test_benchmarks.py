@@ -109,3 +109,24 @@ def test_operations_give_whooshs_answers_at_a_tiny_size(capsys):
     assert operations.main(["--size", "40", "--repeats", "1"]) == 0
     table = capsys.readouterr().out
     assert table.count("| yes |") == len(operations.OPERATIONS)
+
+
+def test_profiles_report_build_stages_slow_queries_and_bounds(tmp_path):
+    """benchmarks/profiles.py at a tiny size: the three reports, the bounds
+    table with one row per `and` query of its examples."""
+    profiles = benchmark_module("profiles")
+    out = tmp_path / "out"
+    assert profiles.main(["--size", "30", "--files", "10", "--slowest", "2",
+                          "--data-dir", str(tmp_path / "data"), "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["bounds.md", "build.txt", "queries.txt"]
+    build = (out / "build.txt").read_text()
+    assert build.startswith("One building process, 10 files, ")
+    queries = (out / "queries.txt").read_text()
+    assert queries.startswith("The 2 slowest of 4 queries, each timed once:")
+    rows = [line for line in (out / "bounds.md").read_text().splitlines()
+            if line.startswith("| ") and not line.startswith("| query")]
+    expected = [spec["ours"] for spec in profiles.EXAMPLE_QUERIES if spec["class"] == "and"]
+    assert [row.split(" | ")[0].removeprefix("| ") for row in rows] == expected
+    for row in rows:
+        matches, reachable = (int(cell) for cell in row.split(" | ")[1:3])
+        assert 0 < reachable <= matches  # the best themselves can always reach
