@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from resosearch import QueryError
+from resosearch import QueryError, columns
 from resosearch.search import open_index
 
 
@@ -148,6 +148,29 @@ def test_facets_count_every_match(seed_index):
     assert results.facets["year"] == {2009: 1, 2013: 1, 2017: 1, 2020: 1}
     assert results.facets["kind"] == {"preambular": 3, "operative": 1}
     assert sum(results.facets["verb"].values()) == 4
+
+
+def test_a_facet_is_counted_when_read_and_on_its_own(seed_index):
+    """The command line shows only "by resolution": at archive size each
+    facet reads a value of every document, so the others are not counted."""
+    with open_index(seed_index.path) as index:  # its own segment readers, nothing read yet
+        results = index.search("Nairobi", limit=1)
+        with index.reading() as searcher:
+            readers = [leaf.reader() for leaf, _offset in searcher.leaf_searchers()]
+        assert results.facets["resolution"] == {"64/1": 1, "68/230": 1, "71/318": 1, "75/234": 1}
+        read = set().union(*(columns._CACHE.get(reader, {}) for reader in readers))
+        assert "number" in read and not read & {"year", "kind", "verb"}
+        # Still a mapping of every facet, equal to the counts read all at once.
+        assert list(results.facets) == ["resolution", "year", "kind", "verb"]
+        assert results.facets == {"resolution": {"64/1": 1, "68/230": 1, "71/318": 1, "75/234": 1},
+                                  "year": {2009: 1, 2013: 1, 2017: 1, 2020: 1},
+                                  "kind": {"preambular": 3, "operative": 1},
+                                  "verb": dict(results.facets["verb"])}
+        assert results.to_dict()["facets"]["year"] == {"2009": 1, "2013": 1, "2017": 1, "2020": 1}
+        with pytest.raises(KeyError):
+            results.facets["session"]
+    empty = seed_index.search("")
+    assert dict(empty.facets) == {"resolution": {}, "year": {}, "kind": {}, "verb": {}}
 
 
 def test_suggestion_for_misspelt_words(seed_index):

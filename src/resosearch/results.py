@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from resosearch.models import Footnote, Paragraph
+from resosearch.schema import FACETS
 
 
 @dataclass(frozen=True)
@@ -81,13 +82,41 @@ class Hit:
         return render_hit_html(self)
 
 
+class Facets(Mapping[str, dict[Any, int]]):
+    """Counts of every match of a search (not just the page shown) by
+    resolution, year, kind and verb, each largest first. A facet is counted
+    when first read, on its own: at archive size that reads one value of
+    every document, so reading one facet costs one facet."""
+
+    def __init__(self, count: Callable[[str], dict[Any, int]] | None = None):
+        self._count = count
+        self._counted: dict[str, dict[Any, int]] = {}
+
+    def __getitem__(self, name: str) -> dict[Any, int]:
+        if name not in self._counted:
+            if name not in FACETS:
+                raise KeyError(name)
+            self._counted[name] = self._count(name) if self._count else {}
+        return self._counted[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(FACETS)
+
+    def __len__(self) -> int:
+        return len(FACETS)
+
+    def __repr__(self) -> str:
+        return f"Facets({dict(self)!r})"
+
+
 @dataclass
 class Results:
     """One page of hits, the total, facet counts and a spelling suggestion.
 
     ``facets`` counts every match (not just this page) by resolution,
-    year, kind and verb; it is computed when first read. ``notice``
-    explains an empty answer (empty query, only stop words).
+    year, kind and verb; each facet is counted when first read (see
+    :class:`Facets`). ``notice`` explains an empty answer (empty query,
+    only stop words).
     """
 
     query: str
@@ -97,14 +126,13 @@ class Results:
     limit: int = 10
     suggestion: str | None = None
     notice: str | None = None
-    _facets: dict[str, dict[Any, int]] | None = field(default=None, repr=False)
-    _facet_source: Callable[[], dict[str, dict[Any, int]]] | None = field(default=None, repr=False)
+    _facets: Facets | None = field(default=None, repr=False)
+    _facet_source: Callable[[str], dict[Any, int]] | None = field(default=None, repr=False)
 
     @property
-    def facets(self) -> dict[str, dict[Any, int]]:
+    def facets(self) -> Facets:
         if self._facets is None:
-            self._facets = self._facet_source() if self._facet_source else {
-                "resolution": {}, "year": {}, "kind": {}, "verb": {}}
+            self._facets = Facets(self._facet_source)
         return self._facets
 
     @property

@@ -28,6 +28,9 @@ RESOLUTION = "r"
 # Weights of the searchable fields relative to the paragraph text (BM25F).
 NOTES_WEIGHT = 0.35
 
+# The facets of a search: each one's name, and the sortable field it counts.
+FACETS = {"resolution": "number", "year": "year", "kind": "kind", "verb": "verb"}
+
 
 def encode_positions(poslist: list[int]) -> bytes:
     """Ascending positions as varint deltas."""

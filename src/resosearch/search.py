@@ -8,7 +8,7 @@ import os
 import threading
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -36,6 +36,7 @@ from resosearch.query import (
 )
 from resosearch.results import Hit, Results
 from resosearch.schema import (
+    FACETS,
     PARAGRAPH,
     fold_keyword,
     resolution_key,
@@ -58,7 +59,6 @@ SORTS = ("relevance", "date", "oldest")
 MAX_SUGGEST_CHARS = 40
 # Opening races a concurrent commit at most this many times.
 OPEN_ATTEMPTS = 5
-FACETS = {"resolution": "number", "year": "year", "kind": "kind", "verb": "verb"}
 
 
 def _segment_terms_within(reader) -> None:
@@ -253,7 +253,7 @@ class Index:
             suggestion = self._suggest(query, compiled, searcher) if total == 0 or compiled.words else None
             return Results(
                 query, total, hits, page, limit, suggestion=suggestion,
-                _facet_source=lambda: self._facets(main, filter_query),
+                _facet_source=self._facet_counter(main, filter_query),
             )
 
     def _ranked(self, searcher: Searcher, main: q.Query, filter_query: q.Query | None,
@@ -389,18 +389,31 @@ class Index:
             self._metadata_cache[number] = cached
         return cached
 
+    def _facet_counter(self, main: q.Query, filter_query: q.Query | None
+                       ) -> Callable[[str], dict[Any, int]]:
+        """How Results.facets counts one facet of the matches: the matches
+        are found once (while the index on disk stays the same), a facet's
+        column is read only when that facet is asked for."""
+        found: list = [None, []]  # the searcher they were found with, the matches of each segment
+
+        def count(name: str) -> dict[Any, int]:
+            with self._lock:
+                searcher = self._current()
+                if found[0] is not searcher:
+                    found[:] = [searcher, [live_ids(leaf, main, filter_query)
+                                           for leaf, _offset in searcher.leaf_searchers()]]
+                counts: Counter = Counter()
+                for (leaf, _offset), ids in zip(searcher.leaf_searchers(), found[1], strict=True):
+                    counts.update(map(column_values(leaf.reader(), FACETS[name]).__getitem__, ids))
+                return dict(sorted(((k, v) for k, v in counts.items() if k is not None),
+                                   key=lambda kv: (-kv[1], str(kv[0]))))
+
+        return count
+
     def _facets(self, main: q.Query, filter_query: q.Query | None) -> dict[str, dict[Any, int]]:
-        with self._lock:
-            searcher = self._current()
-            counts: dict[str, Counter] = {name: Counter() for name in FACETS}
-            for leaf, _offset in searcher.leaf_searchers():
-                ids = live_ids(leaf, main, filter_query)
-                for name, fieldname in FACETS.items():
-                    counts[name].update(map(column_values(leaf.reader(), fieldname).__getitem__,
-                                            ids))
-            return {name: dict(sorted(((k, v) for k, v in found.items() if k is not None),
-                                      key=lambda kv: (-kv[1], str(kv[0]))))
-                    for name, found in counts.items()}
+        """Every facet of the matches, counted at once."""
+        count = self._facet_counter(main, filter_query)
+        return {name: count(name) for name in FACETS}
 
     def _suggest(self, query: str, compiled: CompiledQuery, searcher: Searcher) -> str | None:
         """The query with unknown words replaced by the closest indexed words."""
