@@ -14,7 +14,7 @@ import pytest
 from whoosh import collectors, sorting
 from whoosh import query as q
 
-from resosearch import bounded, build, chronology, rank
+from resosearch import bounded, build, chronology, columns, rank
 from resosearch.analysis import exact_terms
 from resosearch.count import count, needs_positions
 from resosearch.filters import filter_queries
@@ -252,6 +252,28 @@ def test_facets_count_as_whooshs_grouping(archive_index, query):
         found = archive_index._facets(main, filter_query)
         assert found == expected
         assert sum(found["kind"].values()) > 100
+
+
+def test_facets_of_a_few_matches_read_only_theirs_and_count_as_whoosh(archive_index):
+    """A segment whose column is not read yet gives the values of a few
+    matches from their own places in the column (resosearch.columns.values_of)."""
+    with Index(archive_index.path) as fresh:  # its own segment readers: no column read
+        # The first time only theirs, the second time the whole column (kept).
+        for query in ("Nairobi", "verb:prie secrétaire", "verb:prie secrétaire"):
+            with fresh.matching(query, []) as (searcher, _c, main, filter_query):
+                groupedby = {name: sorting.FieldFacet(field, maptype=sorting.Count)
+                             for name, field in FACETS.items()}
+                grouped = searcher.search(main, limit=1, groupedby=groupedby)
+                expected = {name: {k: v for k, v in grouped.groups(name).items() if k is not None}
+                            for name in FACETS}
+                readers = [leaf.reader() for leaf, _offset in searcher.leaf_searchers()]
+            assert fresh._facets(main, filter_query) == expected, query
+            assert sum(expected["resolution"].values()) > 3, query
+            kept = [columns._CACHE[reader] for reader in readers]
+            assert all(cache["asked once"] == set(FACETS.values()) for cache in kept), query
+            read_whole = {field for cache in kept for field in cache if field != "asked once"}
+            # (a numeric column, the year, is always read whole: a few C calls)
+            assert read_whole == ({"year"} if query == "Nairobi" else set(FACETS.values())), query
 
 
 UNION_QUERIES = [("dével*", True), ("con*", False), ("pr*", False),

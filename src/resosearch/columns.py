@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 import weakref
 from array import array
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator
 from itertools import accumulate
 from typing import Any
 
@@ -39,6 +39,36 @@ def column_values(reader, fieldname: str) -> list[Any]:
     """Every document's value of a sortable field in one segment, as
     Whoosh's translating column reader gives them."""
     return kept(reader, fieldname, lambda: _translated(reader, fieldname))
+
+
+def values_of(reader, fieldname: str, docnums: Collection[int]) -> Iterable[Any]:
+    """The values of a sortable field for ``docnums`` of one segment, as
+    :func:`column_values` gives them.
+
+    The first time a segment is asked for a field, and for less than half
+    of its documents, only theirs are read: a command-line search counts
+    its matches by resolution once, then exits, and reading every
+    document's value would cost more than the search. From the second time
+    on, the whole column is read once and kept."""
+    cached = _CACHE.get(reader)
+    if cached is None or fieldname not in cached:
+        asked = kept(reader, "asked once", set)
+        if fieldname not in asked and 2 * len(docnums) < reader.doc_count_all():
+            asked.add(fieldname)
+            column = reader.column_reader(fieldname, translate=False)
+            if isinstance(column, columns.VarBytesColumn.Reader):
+                return _some_values(reader, fieldname, column, docnums)
+    return map(column_values(reader, fieldname).__getitem__, docnums)
+
+
+def _some_values(reader, fieldname: str, column, docnums: Collection[int]) -> Iterator[Any]:
+    lengths = column._lengths  # noqa: SLF001 - as _raw_values
+    starts = array("Q", accumulate(lengths, initial=0))
+    data = column._dbfile.get(column._basepos, starts[-1])  # noqa: SLF001
+    raws = [bytes(data[starts[d]:starts[d + 1]]) for d in docnums]
+    translate = reader.schema[fieldname].from_column_value
+    translated = {raw: translate(raw) for raw in set(raws)}
+    return map(translated.__getitem__, raws)
 
 
 def _translated(reader, fieldname: str) -> list[Any]:

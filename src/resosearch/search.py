@@ -21,7 +21,7 @@ from whoosh.searching import Searcher
 
 from resosearch import chronology, rank, store
 from resosearch.build import PathLike, build_index, normalize_number
-from resosearch.columns import column_values
+from resosearch.columns import values_of
 from resosearch.count import count, live_ids, needs_positions
 from resosearch.errors import IndexStateError, QueryError
 from resosearch.filters import combine, filter_queries
@@ -404,7 +404,7 @@ class Index:
                                            for leaf, _offset in searcher.leaf_searchers()]]
                 counts: Counter = Counter()
                 for (leaf, _offset), ids in zip(searcher.leaf_searchers(), found[1], strict=True):
-                    counts.update(map(column_values(leaf.reader(), FACETS[name]).__getitem__, ids))
+                    counts.update(values_of(leaf.reader(), FACETS[name], ids))
                 return dict(sorted(((k, v) for k, v in counts.items() if k is not None),
                                    key=lambda kv: (-kv[1], str(kv[0]))))
 
