@@ -238,6 +238,26 @@ def test_date_order_is_whooshs(archive_index, query):
                                               wanted) == expected, (query, newest_first, wanted)
 
 
+@pytest.mark.parametrize("query", ["Nairobi", "kind:operative prie", "conférence -nations"])
+def test_a_segments_first_date_order_sorts_the_matches_own_keys_as_whoosh(archive_index, query):
+    """The first date order asked of a segment, for less than half of its
+    documents, sorts the matches on their own keys (no segment order made)."""
+    for newest_first in (True, False):
+        for wanted in (10, 300):
+            with Index(archive_index.path) as fresh:  # its own segment readers
+                with fresh.matching(query, []) as (searcher, _c, main, filter_query):
+                    expected = whoosh_by_date(searcher, main, filter_query, newest_first, wanted)
+                    assert expected[0] > 0, query
+                    found = chronology.by_date(searcher, main, filter_query, newest_first, wanted)
+                    assert found == expected, (query, newest_first, wanted)
+                    readers = [leaf.reader() for leaf, _offset in searcher.leaf_searchers()]
+                    assert not any(columns.is_kept(reader, "date order") for reader in readers)
+                    # The next ask puts the segments in order, and keeps it.
+                    again = chronology.by_date(searcher, main, filter_query, newest_first, wanted)
+                    assert again == expected
+                    assert all(columns.is_kept(reader, "date order") for reader in readers)
+
+
 @pytest.mark.parametrize("query", ["développement", "kind:operative prie", "conférence -nations",
                                    '"nations unies"~3'])
 def test_facets_count_as_whooshs_grouping(archive_index, query):

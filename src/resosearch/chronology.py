@@ -21,7 +21,7 @@ from operator import le, ne, neg, or_
 from whoosh import query as q
 from whoosh.searching import Searcher
 
-from resosearch.columns import column_values, kept
+from resosearch.columns import column_values, first_ask, is_kept, kept, some_values
 from resosearch.count import live_ids
 
 
@@ -30,8 +30,7 @@ class SegmentOrder:
 
     def __init__(self, reader):
         adopted = column_values(reader, "adopted")
-        # The adoption date as a number (20130620; 0 when the document has none).
-        day_of = {value: int(value.replace("-", "")) if value else 0 for value in set(adopted)}
+        day_of = {value: day_number(value) for value in set(adopted)}
         self.days = array("I", map(day_of.__getitem__, adopted))
         self.numbers = column_values(reader, "number")
         self.orders = column_values(reader, "order")
@@ -99,6 +98,11 @@ class SegmentOrder:
         return places
 
 
+def day_number(adopted: str | None) -> int:
+    """An adoption date as a number (20130620; 0 when there is none)."""
+    return int(adopted.replace("-", "")) if adopted else 0
+
+
 def segment_order(reader) -> SegmentOrder:
     """The sort keys of an open segment's documents (read once)."""
     return kept(reader, "date order", lambda: SegmentOrder(reader))
@@ -116,9 +120,35 @@ def by_date(searcher: Searcher, query: q.Query, filter_query: q.Query | None,
         if not ids:
             continue
         total += len(ids)
-        order = segment_order(leaf.reader())
+        reader = leaf.reader()
+        if not is_kept(reader, "date order") and 2 * len(ids) < reader.doc_count_all() \
+                and first_ask(reader, "date order"):
+            # A command-line search sorts once, then exits: the matches' own
+            # keys cost less than putting the whole segment in order.
+            first = _first_by_own_keys(reader, ids, newest_first, wanted)
+            if first is not None:
+                candidates.extend((key, docnum + offset) for key, docnum in first)
+                continue
+        order = segment_order(reader)
         first = heapq.nsmallest(wanted, ids, key=order.places(newest_first).__getitem__)
         key = order.key(newest_first)
         candidates.extend((key(docnum), docnum + offset) for docnum in first)
     candidates.sort()
     return total, [docnum for _key, docnum in candidates[:wanted]]
+
+
+def _first_by_own_keys(reader, ids: set[int], newest_first: bool, wanted: int
+                       ) -> list[tuple[tuple, int]] | None:
+    """The first ``wanted`` of ``ids`` in date order, with their keys (as
+    SegmentOrder.key gives them), from the matches' own values."""
+    docnums = list(ids)
+    adopted = some_values(reader, "adopted", docnums)
+    numbers = some_values(reader, "number", docnums)
+    if adopted is None or numbers is None:
+        return None
+    sign = -1 if newest_first else 1
+    days = [sign * day_number(value) for value in adopted]
+    orders = map(column_values(reader, "order").__getitem__, docnums)
+    # Ties: the document number, as the segment's order has them.
+    return heapq.nsmallest(wanted, zip(zip(days, numbers, orders, strict=True), docnums,
+                                       strict=True))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 import weakref
 from array import array
-from collections.abc import Callable, Collection, Hashable, Iterable, Iterator
+from collections.abc import Callable, Collection, Hashable, Iterable
 from itertools import accumulate
 from typing import Any
 
@@ -46,29 +46,45 @@ def values_of(reader, fieldname: str, docnums: Collection[int]) -> Iterable[Any]
     :func:`column_values` gives them.
 
     The first time a segment is asked for a field, and for less than half
-    of its documents, only theirs are read: a command-line search counts
-    its matches by resolution once, then exits, and reading every
-    document's value would cost more than the search. From the second time
-    on, the whole column is read once and kept."""
-    cached = _CACHE.get(reader)
-    if cached is None or fieldname not in cached:
-        asked = kept(reader, "asked once", set)
-        if fieldname not in asked and 2 * len(docnums) < reader.doc_count_all():
-            asked.add(fieldname)
-            column = reader.column_reader(fieldname, translate=False)
-            if isinstance(column, columns.VarBytesColumn.Reader):
-                return _some_values(reader, fieldname, column, docnums)
+    of its documents, only theirs are read (:func:`some_values`): a
+    command-line search counts its matches by resolution once, then exits,
+    and reading every document's value would cost more than the search.
+    From the second time on, the whole column is read once and kept."""
+    if not is_kept(reader, fieldname) and 2 * len(docnums) < reader.doc_count_all() \
+            and first_ask(reader, fieldname):
+        some = some_values(reader, fieldname, docnums)
+        if some is not None:
+            return some
     return map(column_values(reader, fieldname).__getitem__, docnums)
 
 
-def _some_values(reader, fieldname: str, column, docnums: Collection[int]) -> Iterator[Any]:
-    lengths = column._lengths  # noqa: SLF001 - as _raw_values
-    starts = array("Q", accumulate(lengths, initial=0))
+def is_kept(reader, name: Hashable) -> bool:
+    """Whether :func:`kept` holds ``name`` for this open segment."""
+    return name in _CACHE.get(reader, ())
+
+
+def first_ask(reader, name: Hashable) -> bool:
+    """Whether ``name`` is asked of this open segment for the first time
+    (the next ask is not)."""
+    asked = kept(reader, "asked once", set)
+    if name in asked:
+        return False
+    asked.add(name)
+    return True
+
+
+def some_values(reader, fieldname: str, docnums: Iterable[int]) -> list[Any] | None:
+    """The values of a variable-length column (dates, numbers, kinds) for
+    ``docnums``, each read from its own place; None for another column."""
+    column = reader.column_reader(fieldname, translate=False)
+    if not isinstance(column, columns.VarBytesColumn.Reader):
+        return None
+    starts = array("Q", accumulate(column._lengths, initial=0))  # noqa: SLF001 - as _raw_values
     data = column._dbfile.get(column._basepos, starts[-1])  # noqa: SLF001
     raws = [bytes(data[starts[d]:starts[d + 1]]) for d in docnums]
     translate = reader.schema[fieldname].from_column_value
     translated = {raw: translate(raw) for raw in set(raws)}
-    return map(translated.__getitem__, raws)
+    return list(map(translated.__getitem__, raws))
 
 
 def _translated(reader, fieldname: str) -> list[Any]:
