@@ -109,6 +109,9 @@ def test_operations_give_whooshs_answers_at_a_tiny_size(capsys):
     assert operations.main(["--size", "40", "--repeats", "1"]) == 0
     table = capsys.readouterr().out
     assert table.count("| yes |") == len(operations.OPERATIONS)
+    # The command line: one row per command, each run as a new process.
+    assert table.count("| `resosearch ") == len(operations.COMMANDS)
+    assert "| `resosearch search 'coopération triangulaire' --sort date` |" in table
 
 
 def test_profiles_report_build_stages_slow_queries_and_bounds(tmp_path):
