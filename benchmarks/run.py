@@ -875,6 +875,7 @@ def plot(results: dict, path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.5))
     engines = sorted({e for s in results["sizes"] for e in s["engines"]})
@@ -901,6 +902,10 @@ def plot(results: dict, path: Path) -> None:
         (axes[2], "Index size / raw text", "ratio"),
     ):
         ax.set_xscale("log")
+        # The measured sizes as the only labels (a log axis's minor labels overlap).
+        sizes = [s["paragraphs"] for s in results["sizes"]]
+        ax.set_xticks(sizes, [f"{x:,}" for x in sizes])
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         if ax is not axes[2]:
             ax.set_yscale("log")
         ax.set_xlabel("paragraphs in the corpus")
