@@ -411,7 +411,7 @@ class Index:
         return count
 
     def _facets(self, main: q.Query, filter_query: q.Query | None) -> dict[str, dict[Any, int]]:
-        """Every facet of the matches, counted at once."""
+        """Every facet of the matches (found once for all of them)."""
         count = self._facet_counter(main, filter_query)
         return {name: count(name) for name in FACETS}
 
