@@ -79,9 +79,10 @@ def some_values(reader, fieldname: str, docnums: Iterable[int]) -> list[Any] | N
     column = reader.column_reader(fieldname, translate=False)
     if not isinstance(column, columns.VarBytesColumn.Reader):
         return None
-    starts = array("Q", accumulate(column._lengths, initial=0))  # noqa: SLF001 - as _raw_values
-    data = column._dbfile.get(column._basepos, starts[-1])  # noqa: SLF001
-    raws = [bytes(data[starts[d]:starts[d + 1]]) for d in docnums]
+    # Whoosh's reader holds each value's offset and length.
+    offsets, lengths = column._offsets, column._lengths  # noqa: SLF001
+    data = bytes(column._dbfile.get(column._basepos, sum(lengths)))  # noqa: SLF001
+    raws = [data[offsets[d]:offsets[d] + lengths[d]] for d in docnums]
     translate = reader.schema[fieldname].from_column_value
     translated = {raw: translate(raw) for raw in set(raws)}
     return list(map(translated.__getitem__, raws))
