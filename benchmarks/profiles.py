@@ -43,6 +43,7 @@ from whoosh import query as q  # noqa: E402
 from resosearch import build_index, open_index  # noqa: E402
 from resosearch.bulk import BulkWriter  # noqa: E402
 from resosearch.models import Resolution  # noqa: E402
+from resosearch.parallel import index_share  # noqa: E402
 from resosearch.postings import LeafMatcher, blocks  # noqa: E402
 from resosearch.rank import _scores  # noqa: E402
 from resosearch.schema import build_schema, documents  # noqa: E402
@@ -75,7 +76,8 @@ def _profile_text(profiler) -> str:
 
 def build_stages(files: list[Path]) -> tuple[dict, str]:
     """One building process's work on ``files``, stage by stage (ms per
-    paragraph), then again under the profiler."""
+    paragraph), then again under the profiler (as a building process runs
+    it: resosearch.parallel.index_share)."""
     with tempfile.TemporaryDirectory() as scratch:
         t0 = time.perf_counter()
         parsed = [item for item in map(parse_one, files) if isinstance(item, Resolution)]
@@ -94,12 +96,7 @@ def build_stages(files: list[Path]) -> tuple[dict, str]:
         profiler = _profiler()
         if profiler is not None:
             profiler.start()
-            writer = BulkWriter(Path(scratch) / "profiled", build_schema())
-            for path in files:
-                item = parse_one(path)
-                if isinstance(item, Resolution):
-                    writer.add_documents(documents(item))
-            writer.finish()
+            index_share(Path(scratch) / "profiled", files, lambda _path, _skipped: None)
             profiler.stop()
     return stages, _profile_text(profiler)
 

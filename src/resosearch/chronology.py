@@ -21,7 +21,7 @@ from operator import le, ne, neg, or_
 from whoosh import query as q
 from whoosh.searching import Searcher
 
-from resosearch.columns import column_values, first_ask, is_kept, kept, some_values
+from resosearch.columns import column_values, first_look, kept, some_values
 from resosearch.count import live_ids
 
 
@@ -121,10 +121,8 @@ def by_date(searcher: Searcher, query: q.Query, filter_query: q.Query | None,
             continue
         total += len(ids)
         reader = leaf.reader()
-        if not is_kept(reader, "date order") and 2 * len(ids) < reader.doc_count_all() \
-                and first_ask(reader, "date order"):
-            # A command-line search sorts once, then exits: the matches' own
-            # keys cost less than putting the whole segment in order.
+        if first_look(reader, "date order", ids):
+            # The matches' own keys cost less than putting the whole segment in order.
             first = _first_by_own_keys(reader, ids, newest_first, wanted)
             if first is not None:
                 candidates.extend((key, docnum + offset) for key, docnum in first)

@@ -14,7 +14,6 @@ import sys
 import weakref
 from array import array
 from collections.abc import Callable, Collection, Hashable, Iterable
-from itertools import accumulate
 from typing import Any
 
 from whoosh import columns
@@ -43,34 +42,35 @@ def column_values(reader, fieldname: str) -> list[Any]:
 
 def values_of(reader, fieldname: str, docnums: Collection[int]) -> Iterable[Any]:
     """The values of a sortable field for ``docnums`` of one segment, as
-    :func:`column_values` gives them.
-
-    The first time a segment is asked for a field, and for less than half
-    of its documents, only theirs are read (:func:`some_values`): a
-    command-line search counts its matches by resolution once, then exits,
-    and reading every document's value would cost more than the search.
-    From the second time on, the whole column is read once and kept."""
-    if not is_kept(reader, fieldname) and 2 * len(docnums) < reader.doc_count_all() \
-            and first_ask(reader, fieldname):
+    :func:`column_values` gives them: on a segment's first ask, for a few
+    of its documents, only theirs (:func:`first_look`); else from the
+    whole column, read once and kept."""
+    if first_look(reader, fieldname, docnums):
         some = some_values(reader, fieldname, docnums)
         if some is not None:
             return some
     return map(column_values(reader, fieldname).__getitem__, docnums)
 
 
-def is_kept(reader, name: Hashable) -> bool:
-    """Whether :func:`kept` holds ``name`` for this open segment."""
-    return name in _CACHE.get(reader, ())
-
-
-def first_ask(reader, name: Hashable) -> bool:
-    """Whether ``name`` is asked of this open segment for the first time
-    (the next ask is not)."""
+def first_look(reader, name: Hashable, matches: Collection[int]) -> bool:
+    """Whether to read only the matches' own values for ``name`` (a field,
+    or what is derived from fields): the first time this open segment is
+    asked, for less than half of its documents. A command-line search
+    counts or sorts once, then exits, and reading every document's value
+    would cost more than the search; from the second ask on, the whole
+    columns are read and kept."""
+    if is_kept(reader, name) or 2 * len(matches) >= reader.doc_count_all():
+        return False
     asked = kept(reader, "asked once", set)
     if name in asked:
         return False
     asked.add(name)
     return True
+
+
+def is_kept(reader, name: Hashable) -> bool:
+    """Whether :func:`kept` holds ``name`` for this open segment."""
+    return name in _CACHE.get(reader, ())
 
 
 def some_values(reader, fieldname: str, docnums: Iterable[int]) -> list[Any] | None:
@@ -79,30 +79,37 @@ def some_values(reader, fieldname: str, docnums: Iterable[int]) -> list[Any] | N
     column = reader.column_reader(fieldname, translate=False)
     if not isinstance(column, columns.VarBytesColumn.Reader):
         return None
-    # Whoosh's reader holds each value's offset and length.
-    offsets, lengths = column._offsets, column._lengths  # noqa: SLF001
-    data = bytes(column._dbfile.get(column._basepos, sum(lengths)))  # noqa: SLF001
-    raws = [data[offsets[d]:offsets[d] + lengths[d]] for d in docnums]
+    return _translate(reader, fieldname, _var_bytes(column, docnums))
+
+
+def _translated(reader, fieldname: str) -> list[Any]:
+    return _translate(reader, fieldname, _raw_values(reader, fieldname))
+
+
+def _translate(reader, fieldname: str, raws: list[Any]) -> list[Any]:
+    """Raw column values as Whoosh's translating reader gives them: one
+    translation (and object) per distinct value."""
     translate = reader.schema[fieldname].from_column_value
     translated = {raw: translate(raw) for raw in set(raws)}
     return list(map(translated.__getitem__, raws))
 
 
-def _translated(reader, fieldname: str) -> list[Any]:
-    translate = reader.schema[fieldname].from_column_value
-    translated: dict[Any, Any] = {}  # one translation (and object) per distinct value
-    return [translated[raw] if raw in translated else translated.setdefault(raw, translate(raw))
-            for raw in _raw_values(reader, fieldname)]
+def _var_bytes(column, docnums: Iterable[int] | None = None) -> list[bytes]:
+    """A variable-length column's values as stored: every document's, or
+    those of ``docnums``."""
+    # Whoosh's reader holds each value's offset and length.
+    offsets, lengths = column._offsets, column._lengths  # noqa: SLF001
+    data = bytes(column._dbfile.get(column._basepos, sum(lengths)))  # noqa: SLF001
+    if docnums is None:
+        return [data[offset:offset + length] for offset, length in zip(offsets, lengths, strict=True)]
+    return [data[offsets[d]:offsets[d] + lengths[d]] for d in docnums]
 
 
 def _raw_values(reader, fieldname: str) -> list[Any]:
     count = reader.doc_count_all()
     column = reader.column_reader(fieldname, translate=False)
     if isinstance(column, columns.VarBytesColumn.Reader):
-        lengths = column._lengths  # noqa: SLF001 - the lengths Whoosh's reader already holds
-        data = bytes(column._dbfile.get(column._basepos, sum(lengths)))  # noqa: SLF001
-        return [data[start:start + length]
-                for start, length in zip(accumulate(lengths, initial=0), lengths, strict=False)]
+        return _var_bytes(column)
     if isinstance(column, columns.NumericColumn.Reader):
         numbers = array(column._typecode)  # noqa: SLF001
         numbers.frombytes(bytes(column._dbfile.get(  # noqa: SLF001
