@@ -25,16 +25,21 @@ def seed_index(seed_index_dir):
 
 
 @pytest.fixture(scope="session")
-def archive_index(tmp_path_factory):
-    """An index of 150 generated resolutions (some 3,400 paragraphs: common
-    words fill many posting blocks) in three segments: two built in
-    parallel, then one resolution added again (its first paragraphs are
-    deleted documents)."""
+def archive_files(tmp_path_factory):
+    """150 generated resolutions (some 3,400 paragraphs), in manifest order."""
     corpus = benchmark_module("corpus")
-    data = tmp_path_factory.mktemp("archive")
+    data = tmp_path_factory.mktemp("archive-files")
     folder = corpus.generate(150, data / "files", seed=5, workers=1, quiet=True)
-    files = [folder / meta["path"] for meta in corpus.read_manifest(folder, 150)]
-    index_dir = data / "index"
+    return [folder / meta["path"] for meta in corpus.read_manifest(folder, 150)]
+
+
+@pytest.fixture(scope="session")
+def archive_index(tmp_path_factory, archive_files):
+    """An index of the 150 generated resolutions (common words fill many
+    posting blocks) in three segments: two built in parallel, then one
+    resolution added again (its first paragraphs are deleted documents)."""
+    files = archive_files
+    index_dir = tmp_path_factory.mktemp("archive") / "index"
     build_index(files, index_dir)
     add(files[7:8], index_dir)
     with Index(index_dir) as index:

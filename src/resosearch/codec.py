@@ -15,6 +15,8 @@ Whoosh stays the engine — its segments, term index, matchers and scoring
 * Field lengths (a byte per document and field) are kept in memory: Whoosh
   reads the column file once per posting when it writes a segment and once
   per match when it scores.
+* Each segment also keeps a byte-per-document map of its common terms
+  (resosearch.dense), for and-queries of common words.
 * Whoosh asks the file system whether a length column exists once per
   posting of a field without lengths (IDs, numbers) when it writes; the
   answer is remembered.
@@ -27,6 +29,7 @@ import json
 import os
 import struct
 import zlib
+from array import array
 from bisect import bisect_left
 
 from whoosh import columns
@@ -43,6 +46,7 @@ from whoosh.codec.whoosh3 import (
 from whoosh.filedb.filetables import OrderedHashReader
 from whoosh.util.numeric import byte_to_length
 
+from resosearch.dense import DENSE_EXT, DENSE_FIELDS, DenseMaps, DenseWriter
 from resosearch.mapped import MappedCompoundStorage
 from resosearch.postings import LeafMatcher, PostingsWriter
 
@@ -63,6 +67,20 @@ class PerDocReader(W3PerDocReader):
         super().__init__(storage, segment)
         self._missing: set[str] = set()
         self._length_bytes: dict[str, bytes | None] = {}
+        self._dense: DenseMaps | None | bool = False  # False: not read yet
+
+    def dense_maps(self) -> DenseMaps | None:
+        """The segment's term maps (resosearch.dense), or None for a segment
+        written without them."""
+        if self._dense is False:
+            name = self._segment.make_filename(DENSE_EXT)
+            maps = None
+            if self._storage.file_exists(name):
+                dbfile = self._storage.open_file(name)
+                data = getattr(dbfile, "_buf", None)
+                maps = DenseMaps(dbfile.read() if data is None else data)
+            self._dense = maps
+        return self._dense
 
     def length_bytes(self, fieldname: str) -> bytes | None:
         """The field's encoded length (Whoosh's length byte) of every document,
@@ -166,11 +184,43 @@ class PerDocWriter(W3PerDocWriter):
 
 
 class FieldWriter(W3FieldWriter):
-    """W3's field writer, which also takes a term's postings all at once."""
+    """W3's field writer, which also takes a term's postings all at once and
+    writes the segment's term maps (resosearch.dense)."""
+
+    def __init__(self, codec, storage, segment):
+        super().__init__(codec, storage, segment)
+        self._dense = DenseWriter()
+        self._term_ids: array | None = None  # the current term's postings, for its map
+        self._term_weights: array | None = None
+
+    def start_term(self, btext):
+        super().start_term(btext)
+        if self._fieldname in DENSE_FIELDS:
+            self._term_ids, self._term_weights = array("I"), array("f")
+
+    def add(self, docnum, weight, vbytes, length):
+        super().add(docnum, weight, vbytes, length)
+        if self._term_ids is not None:
+            self._term_ids.append(docnum)
+            self._term_weights.append(weight)
 
     def add_all(self, ids, weights, values, lengths) -> None:
         """The current term's postings (see PostingsWriter.add_all)."""
         self._postwriter.add_all(ids, weights, values, lengths)
+        self._dense.consider(self._fieldname, self._btext, ids, weights)
+        self._term_ids = self._term_weights = None
+
+    def finish_term(self):
+        super().finish_term()
+        if self._term_ids is not None:
+            self._dense.consider(self._fieldname, self._btext, self._term_ids,
+                                 self._term_weights)
+            self._term_ids = self._term_weights = None
+
+    def close(self):
+        super().close()
+        if self._dense:
+            self._dense.write(self._create_file(DENSE_EXT))
 
 
 class TermIndex(OrderedHashReader):

@@ -23,6 +23,7 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
 from resosearch.bounded import best_of_union, filtered_sum, postings_count, ranked
+from resosearch.conjunction import best_of_and
 from resosearch.count import POSITIONAL, among, live_ids, matching_ids
 from resosearch.pairs import PairPhrase, near_matches
 from resosearch.postings import blocks, raw_postings, term_bytes
@@ -68,6 +69,8 @@ def best(searcher: Searcher, query: q.Query, filter_query: q.Query | None,
                 found = best_of_union(part, union, window, allowed,
                                       lambda within, part=part: _scores(part, query, within))
                 bounded = None if found is None else (len(found), found)
+            if bounded is None and filter_query is None:
+                bounded = best_of_and(part, query, window)
             if bounded is None and shape is not None:
                 bounded = ranked(part, shape, filter_query, window)
             if bounded is not None:

@@ -73,7 +73,7 @@ class TermScoring:
                  length_bytes: bytes | None):
         self.matcher = matcher
         self._boost = boost
-        self._table = table
+        self.table = table  # None for a field without lengths
         self._length_of = None if length_bytes is None else length_bytes.__getitem__
 
     @classmethod
@@ -105,20 +105,20 @@ class TermScoring:
         table = ScoreTable(lambda tf: [idf * ((tf * k1_plus_one) / (tf + n)) for n in norm]
                             if boost == 1.0 else
                             [idf * ((tf * k1_plus_one) / (tf + n)) * boost for n in norm])
-        return cls(matcher, boost, table, _lengths(reader, term.fieldname))
+        return cls(matcher, boost, table, length_bytes(reader, term.fieldname))
 
     def scores(self, ids: list[int], weights: Iterable[float]) -> Iterable[float]:
         """The scores of one block's postings."""
-        if self._table is None:
+        if self.table is None:
             boost = self._boost
             return (w * boost for w in weights) if boost != 1.0 else weights
-        return map(getitem, map(self._table.__getitem__, weights), map(self._length_of, ids))
+        return map(getitem, map(self.table.__getitem__, weights), map(self._length_of, ids))
 
     def bound(self, frontier: bytes | None) -> float:
         """The best score a posting of a block with this frontier can have."""
-        if frontier is None or self._table is None:
+        if frontier is None or self.table is None:
             return math.inf
-        table = self._table
+        table = self.table
         return max(table[float(frontier[i])][frontier[i + 1]]
                    for i in range(0, len(frontier), 2))
 
@@ -139,7 +139,7 @@ def _norms(k1: float, b: float, avgfl: float) -> list[float]:
     return [k1 * ((1 - b) + b * byte_to_length(lb) / avgfl) for lb in range(256)]
 
 
-def _lengths(reader, fieldname: str) -> bytes:
+def length_bytes(reader, fieldname: str) -> bytes:
     """The length byte of each document of the segment, for ``fieldname``."""
     perdoc = reader._perdoc  # noqa: SLF001
     if not isinstance(perdoc, PerDocReader):

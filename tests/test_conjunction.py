@@ -1,0 +1,168 @@
+"""conjunction.py ranks and-queries from the segments' term maps (dense.py).
+
+Its answers must be rank.py's to the last bit (rank.py is checked against
+Whoosh's own matchers in test_rank.py): the same total, the same best
+documents in the same order, the same scores. The archive here is built
+with maps for every term in at least 16 paragraphs, so that the 150
+generated resolutions exercise what an archive's common words do.
+"""
+
+from __future__ import annotations
+
+from array import array
+
+import pytest
+from test_rank import whoosh_answer
+from whoosh import query as q
+
+from resosearch import conjunction, dense, rank
+from resosearch.build import add, build_index
+from resosearch.filters import filter_queries
+from resosearch.postings import blocks, raw_postings
+from resosearch.scoring import Leaf
+from resosearch.search import Index
+
+AND_QUERIES = [
+    "développement note",
+    "coopération développement",
+    "nations unies développement",
+    "coopération sud développement",
+    "conférence niveau haut",
+    "rapport secrétaire",
+    "kind:operative développement",
+    "kind:preambular nations",
+    "verb:prie secrétaire",
+    "session:64 coopération",
+    "year:[1970 TO 1990] développement",
+    "développement annexe",  # a footnote term ("annexe" is mostly in notes)
+    "développement Nairobi",  # a rarer word laid out from its postings
+    "développement zzzabsent",  # a word no segment holds: no matches
+]
+
+
+@pytest.fixture(scope="module")
+def mapped_index(tmp_path_factory, archive_files):
+    """The archive fixture's 150 resolutions with maps for any term of 16
+    paragraphs or more (and 1 in 32), in two segments: one built, one
+    written by Whoosh's writer (a resolution added again: the first
+    segment then has deleted documents)."""
+    folder = tmp_path_factory.mktemp("mapped") / "index"
+    default = dense.DENSE_MIN_POSTINGS
+    dense.DENSE_MIN_POSTINGS = 16
+    try:
+        build_index(archive_files, folder, workers=1)
+        add(archive_files[7:8], folder)
+    finally:
+        dense.DENSE_MIN_POSTINGS = default
+    with Index(folder) as index:
+        yield index
+
+
+def _answers(index: Index, query: str, window: int, filters=()) -> tuple:
+    """rank.best's answer with the term maps, without them, and Whoosh's;
+    and whether the maps were used."""
+    used = []
+    original = conjunction.best_of_and
+
+    def spying(*args):
+        found = original(*args)
+        used.append(found is not None)
+        return found
+    with index.matching(query, list(filters)) as (searcher, _compiled, main, filter_query):
+        rank.best_of_and = spying
+        try:
+            mapped = rank.best(searcher, main, filter_query, window)
+        finally:
+            rank.best_of_and = original
+        rank.best_of_and = lambda *args: None
+        try:
+            read = rank.best(searcher, main, filter_query, window)
+        finally:
+            rank.best_of_and = original
+        whoosh = whoosh_answer(searcher, main, filter_query, window)
+    return mapped, read, whoosh, any(used)
+
+
+@pytest.mark.parametrize("query", AND_QUERIES)
+@pytest.mark.parametrize("window", [10, 50])
+def test_and_queries_from_term_maps_are_ranks_answers(mapped_index, query, window):
+    mapped, read, whoosh, used = _answers(mapped_index, query, window)
+    assert used, query  # the maps answered (in at least one segment)
+    assert mapped == read, query  # same total, documents, order and scores, to the last bit
+    total, best = mapped
+    assert total == whoosh[0], query
+    assert [docnum for _, docnum in best] == [docnum for _, docnum in whoosh[1]], query
+    if query.endswith("zzzabsent"):
+        assert total == 0
+    else:
+        assert total > 0, query
+
+
+def test_a_search_filter_leaves_the_query_to_postings(mapped_index):
+    filters = filter_queries(None, (1946, 1990), None, None, None)
+    mapped, read, whoosh, used = _answers(mapped_index, "développement note", 10, filters)
+    assert not used
+    assert mapped == read and mapped[0] == whoosh[0] > 0
+
+
+def test_common_and_queries_score_few_of_their_matches(mapped_index, monkeypatch):
+    scored = []
+    original = conjunction._exact
+    monkeypatch.setattr(conjunction, "_exact",
+                        lambda parts, docnums: scored.append(len(docnums)) or
+                        original(parts, docnums))
+    monkeypatch.setattr(conjunction, "SCORE_ALL", 0)  # bounds even for a small archive
+    mapped, read, _whoosh, used = _answers(mapped_index, "coopération développement", 10)
+    assert used and mapped == read
+    assert mapped[0] > 1000
+    assert 0 < sum(scored) < mapped[0] / 4
+
+
+@pytest.mark.parametrize("query", ["coopération développement", "kind:operative développement",
+                                   "nations unies développement", "développement annexe"])
+def test_bounded_selection_gives_the_same_best(mapped_index, monkeypatch, query):
+    monkeypatch.setattr(conjunction, "SCORE_ALL", 0)
+    for window in (1, 10, 50):
+        mapped, read, _whoosh, used = _answers(mapped_index, query, window)
+        assert used and mapped[0] == read[0], query
+        assert mapped[1] == read[1], (query, window)
+
+
+def test_maps_hold_each_postings_frequency(mapped_index):
+    with mapped_index.reading() as searcher:
+        reader = searcher.leaf_searchers()[0][0].reader()
+        maps = reader._perdoc.dense_maps()
+        assert maps is not None and ("text", b"developp") in maps
+        assert ("text", b"zzzabsent") not in maps
+        for fieldname, btext in [("text", b"developp"), ("text", b"nation"), ("kind", b"operative")]:
+            expected = bytearray(reader.doc_count_all())
+            for ids, weights, _values in blocks(raw_postings(reader, fieldname, btext)):
+                for docnum, weight in zip(ids, weights, strict=True):
+                    expected[docnum] = int(weight)
+            found = maps.tf_map(fieldname, btext)
+            assert found == bytes(expected[:len(found)])
+            assert not any(expected[len(found):])
+            assert maps.largest(fieldname, btext) == max(expected)
+
+
+def test_an_index_without_maps_is_searched_from_postings(tmp_path, archive_files, monkeypatch):
+    monkeypatch.setattr(dense, "DENSE_MIN_POSTINGS", 10**9)  # no term is common enough
+    build_index(archive_files[:20], tmp_path / "index", workers=1)
+    with Index(tmp_path / "index") as index:
+        mapped, read, whoosh, used = _answers(index, "coopération développement", 10)
+        assert not used
+        assert mapped == read and mapped[0] == whoosh[0] > 0
+
+
+def test_only_whole_frequencies_make_a_map():
+    assert dense.tf_map(array("I", [1, 4]), array("f", [2.0, 1.0]), 6) == bytearray(b"\0\2\0\0\1\0")
+    assert dense.tf_map(array("I", [1, 4]), array("f", [2.5, 1.0]), 6) is None
+    assert dense.tf_map(array("I", [1]), array("f", [300.0]), 6) is None
+    assert dense.tf_map(array("I", [1]), array("f", [0.0]), 6) is None
+
+
+def test_a_negation_or_a_phrase_is_not_this_modules_shape(mapped_index):
+    with mapped_index.matching("développement -note", []) as (searcher, _c, main, _f):
+        leaf = Leaf(searcher.leaf_searchers()[0][0], searcher)
+        assert conjunction.best_of_and(leaf, main, 10) is None
+        assert conjunction.best_of_and(leaf, q.Phrase("exact", ["a", "b"]), 10) is None
