@@ -60,7 +60,7 @@ def mapped_index(tmp_path_factory, archive_files):
 
 def _answers(index: Index, query: str, window: int, filters=()) -> tuple:
     """rank.best's answer with the term maps, without them, and Whoosh's;
-    and whether the maps were used."""
+    and whether the maps ranked the query (best_of_and answered)."""
     used = []
     original = conjunction.best_of_and
 
@@ -74,11 +74,12 @@ def _answers(index: Index, query: str, window: int, filters=()) -> tuple:
             mapped = rank.best(searcher, main, filter_query, window)
         finally:
             rank.best_of_and = original
-        rank.best_of_and = lambda *args: None
+        subset = rank.scored_subset
+        rank.best_of_and = rank.scored_subset = lambda *args: None
         try:
             read = rank.best(searcher, main, filter_query, window)
         finally:
-            rank.best_of_and = original
+            rank.best_of_and, rank.scored_subset = original, subset
         whoosh = whoosh_answer(searcher, main, filter_query, window)
     return mapped, read, whoosh, any(used)
 
@@ -96,6 +97,25 @@ def test_and_queries_from_term_maps_are_ranks_answers(mapped_index, query, windo
         assert total == 0
     else:
         assert total > 0, query
+
+
+PHRASES = ['"mise en œuvre de la"', '"pays en développement"', '"coopération Sud-Sud"',
+           '"de la coopération"', '"nations unies"']
+
+
+@pytest.mark.parametrize("query", PHRASES)
+def test_phrases_found_among_the_term_maps_candidates_are_ranks_answers(mapped_index, query,
+                                                                         monkeypatch):
+    used = []
+    original = conjunction.scored_subset
+    monkeypatch.setattr(rank, "scored_subset",
+                        lambda *args: used.append(original(*args)) or used[-1])
+    mapped, read, whoosh, _used = _answers(mapped_index, query, 50)
+    assert mapped == read, query
+    assert mapped[0] == whoosh[0] > 0, query
+    assert [docnum for _, docnum in mapped[1]] == [docnum for _, docnum in whoosh[1]], query
+    if query.count(" ") > 1:  # three words or more: a phrase of pairs
+        assert any(found is not None for found in used), query
 
 
 def test_a_search_filter_leaves_the_query_to_postings(mapped_index):

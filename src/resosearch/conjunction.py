@@ -29,6 +29,7 @@ from __future__ import annotations
 import heapq
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress
@@ -90,17 +91,14 @@ def best_of_and(leaf: Leaf, query: q.Query, window: int) -> tuple[int, Scores] |
     """For an And of words (sums of terms: ``w1 w2``) and filters
     (``kind:operative w``), or a very common word alone (``"nations unies"``
     is the sum of its word pair's terms), in one segment: the number of
-    live matches and
-    the exact scores of enough of them that the best ``window`` are among
-    them; None when the query has another shape or the segment has no term
-    map for it (the caller then reads postings)."""
+    live matches and the exact scores of enough of them that the best
+    ``window`` are among them; None when the query has another shape or the
+    segment has no term map for it (the caller then reads postings)."""
     parts = _parts(leaf, query)
     if parts is None:
         return None
     reader = leaf.reader
-    matched = parts[0].matches
-    for part in parts[1:]:
-        matched &= part.matches
+    matched = _matched(parts)
     if reader.has_deletions():
         matched &= ~_lanes(_scattered(reader.deleted_docs_set, reader.doc_count_all()))
     total = matched.bit_count()
@@ -138,6 +136,27 @@ def best_of_and(leaf: Leaf, query: q.Query, window: int) -> tuple[int, Scores] |
         more = set(_reached(sums, threshold, size)).difference(found)
         found.update(_exact(parts, sorted(more)))
     return total, found
+
+
+def scored_subset(leaf: Leaf, query: q.Query
+                  ) -> tuple[list[int], Callable[[list[int]], Scores]] | None:
+    """The documents of one segment matching an And of words (deleted ones
+    included), and how to score some of them — for a phrase, whose matches
+    are then found among them (resosearch.rank): the And's documents come
+    from the term maps, and only the phrase's matches are scored. None as
+    for :func:`best_of_and`."""
+    parts = _parts(leaf, query)
+    if parts is None:
+        return None
+    return _set_lanes(_matched(parts)), lambda docnums: _exact(parts, docnums)
+
+
+def _matched(parts: list[_Part]) -> int:
+    """A lane of 1 per document all ``parts`` match."""
+    matched = parts[0].matches
+    for part in parts[1:]:
+        matched &= part.matches
+    return matched
 
 
 def _parts(leaf: Leaf, query: q.Query) -> list[_Part] | None:

@@ -23,7 +23,7 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
 from resosearch.bounded import best_of_union, filtered_sum, postings_count, ranked
-from resosearch.conjunction import best_of_and
+from resosearch.conjunction import best_of_and, scored_subset
 from resosearch.count import POSITIONAL, among, live_ids, matching_ids
 from resosearch.pairs import PairPhrase, near_matches
 from resosearch.postings import blocks, raw_postings, term_bytes
@@ -234,6 +234,10 @@ def _restricted(scores: Scores, within: list[int] | None) -> Scores:
 
 def _phrase_scores(leaf: Leaf, phrase: PairPhrase, within: list[int] | None) -> Scores:
     """The pairs' scores of the candidates that hold the words side by side."""
+    subset = None if within is not None else scored_subset(leaf, phrase.child)
+    if subset is not None:  # the candidates from the term maps, only the matches scored
+        candidates, scored = subset
+        return scored(phrase.matches(leaf.reader, candidates)) if candidates else {}
     candidates = _scores(leaf, phrase.child, within)
     if not candidates:
         return candidates
