@@ -5,33 +5,33 @@ archive. Read from postings, both words' blocks are decoded nearly whole
 (resosearch.rank), and block bounds skip little: a block of a common word
 nearly always holds a paragraph scoring close to the word's best.
 
-Here each part of the And is a byte per document (resosearch.dense: a
-common term's stored map, or a rarer term's postings laid out the same
-way), and the work on every document is done by C-level operations on
-bytes and big integers, one lane per document:
+Here each term is a byte per document (resosearch.dense: a common term's
+stored map, or a rarer term's postings laid out the same way), and the
+work on every document is done by C-level operations on bytes and big
+integers, a lane per document (resosearch.lanes):
 
 1. The matches are the and of the parts' lanes: their number is exact.
-2. A match whose score comes from more than each word's main term (a
-   footnote also holds the word) is scored exactly; there are few.
-3. For the others, each main term's score is bounded from above by its
-   frequency (1 to 7, or 8 and more) and the paragraph's length (in 32
-   buckets), scaled to a byte; the bytes are added in 16-bit lanes.
-4. The lanes with the highest bounds are scored exactly; their
-   ``window``-th best score is a floor the best must reach, and every
-   lane whose bound reaches it is scored exactly too.
+2. A match holding a rare term of a word besides its main one (a footnote
+   also holds the word) is scored exactly; there are few.
+3. For the others, each term's score is bounded from above by its
+   frequency (1 to 6, or 7 and more) and the paragraph's length (in 32
+   buckets), scaled to a byte; the bytes are summed in 16-bit lanes, then
+   kept to 7 bits (a coarse bound).
+4. The matches with the highest bounds are scored exactly; their
+   ``window``-th best score is a floor the best must reach, and the
+   matches whose bound reaches it are scored too, from the highest bounds
+   down, the floor rising as they are.
 
 The scores are the ones resosearch.rank computes, added in the same order
-(tests/test_conjunction.py compares both); ``best`` then keeps the best.
+(tests/test_conjunction.py compares both); ``rank.best`` then keeps the best.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import compress
 
 from whoosh import query as q
@@ -41,28 +41,30 @@ from resosearch.codec import PerDocReader
 from resosearch.columns import kept
 from resosearch.count import matching_ids
 from resosearch.dense import tf_map
+from resosearch.lanes import Sums, count_reaching, lanes, members, reaching, scattered
 from resosearch.postings import blocks, raw_postings, term_bytes
 from resosearch.scoring import Leaf, Scores, TermScoring, constant_of, length_bytes
 
 # Up to this many matches, all are scored: bounds would save nothing.
-SCORE_ALL = 2000
+SCORE_ALL = 5000
 # Paragraph lengths are grouped in this many buckets for the bounds (an
 # archive's paragraphs have some 65 distinct length bytes).
 BUCKETS = 32
 # Frequencies from 1 to LEVELS - 1 are told apart in the bounds; the others
 # are bounded by the term's highest.
-LEVELS = 8
+LEVELS = 7
 # A word alone (a sum of terms, not an And) is ranked here when it is in at
 # least 1 document in this many (see resosearch.bounded for the others).
 ALONE_SHARE = 8
 # A term with no map is laid out from its postings when it has at most 1 in
 # this many of the segment's documents.
 LAID_OUT_SHARE = 8
-_NONZERO = bytes(1) + bytes((1,)) * 255
-_ALL_ONES = bytes(1) + bytes((0xFF,)) * 255
-# A posting's key in a bound: its frequency level (3 bits) above its length
-# bucket (5 bits).
-_LEVELS = bytes(1) + bytes((min(tf, LEVELS) - 1) << 5 for tf in range(1, 256))
+# A word's other terms (its footnote terms) with at most this many postings
+# have their documents scored exactly rather than bounded.
+FEW_POSTINGS = 1000
+# A document's key in a term's bound: its frequency level (3 bits; 0 when
+# the term is absent) above its length bucket (5 bits).
+_LEVELS = bytes(min(tf, LEVELS) << 5 for tf in range(256))
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ class _Term:
     scoring: TermScoring
     frequencies: bytes  # a byte per document
     largest: int  # its highest frequency
+    postings: int
     fieldname: str
     stored: bool  # whether the map is the segment's own (not laid out at query time)
 
@@ -98,43 +101,54 @@ def best_of_and(leaf: Leaf, query: q.Query, window: int) -> tuple[int, Scores] |
     if parts is None:
         return None
     reader = leaf.reader
+    size = reader.doc_count_all()
     matched = _matched(parts)
     if reader.has_deletions():
-        matched &= ~_lanes(_scattered(reader.deleted_docs_set, reader.doc_count_all()))
+        matched &= ~scattered(reader.deleted_docs_set, size)
     total = matched.bit_count()
     if total <= max(SCORE_ALL, window):
-        return total, _exact(parts, _set_lanes(matched))
-    words = [part for part in parts if part.terms]
-    size = reader.doc_count_all()
-    # The matches a word's other terms (its footnote terms) also match.
-    others = 0
-    for part in words:
-        for term in part.terms[1:]:
-            others |= _lanes(term.frequencies)
-    found = _exact(parts, _set_lanes(matched & others)) if others else {}
-    rest = matched & ~others
-    bounds = _bounds(leaf, [part.terms[0] for part in words], size)
+        return total, _exact(parts, members(matched))
+    bounded: list[_Term] = []
+    few = 0  # the documents of the words' other terms with few postings
+    for part in parts:
+        for term in part.terms:
+            if term is not part.terms[0] and term.postings <= FEW_POSTINGS:
+                few |= lanes(term.frequencies)
+            else:
+                bounded.append(term)
+    found = _exact(parts, members(matched & few)) if few else {}
+    bounds = _bounds(leaf, bounded)
     if bounds is None:
         return None
     sums, scale = bounds
-    sums &= _widened(rest.to_bytes(size, "little").translate(_ALL_ONES), both=True)
-    constant = sum(part.constant for part in parts if part.constant is not None)
-    # The highest threshold that at least ``window`` bounds reach...
-    low, high = 1, 255 * len(words)
+    rest = matched & ~few
+    sums.keep(rest)
+    # The highest coarse bound that at least ``window`` matches reach...
+    shift = max(0, (255 * len(bounded)).bit_length() - 7)
+    coarse = sums.coarse(shift)
+    low, high = 1, 127
     while low < high:
         middle = (low + high + 1) // 2
-        if _reaching(sums, middle, size).bit_count() >= window:
+        if count_reaching(coarse, middle, size) >= window:
             low = middle
         else:
             high = middle - 1
-    first = _reached(sums, low, size)
-    found.update(_exact(parts, first))
-    # ... their window-th best score is a floor; every bound reaching it is scored.
-    floor = heapq.nlargest(window, found.values())[-1]
-    threshold = max(1, math.floor((floor - constant) * scale) - 1)
-    if threshold < low:
-        more = set(_reached(sums, threshold, size)).difference(found)
-        found.update(_exact(parts, sorted(more)))
+    found.update(_exact(parts, reaching(coarse, low, size)))
+    # ... their window-th best score is a floor the best must reach. The
+    # matches whose bound reaches it are scored, half of the way down at a
+    # time: the floor rises as they are, and what it asks for with it.
+    constant = sum(part.constant for part in parts if part.constant is not None)
+    scored_from = low  # every match whose coarse bound is at least this is scored
+    while scored_from > 0:
+        floor = heapq.nlargest(window, found.values())[-1] if len(found) >= window else None
+        # (Above the floor's bound, whatever rounding: minus 1.)
+        needed = 0 if floor is None else max(0, math.floor((floor - constant) * scale) - 1)
+        needed >>= shift
+        if needed >= scored_from:
+            break
+        scored_from = (needed + scored_from) // 2
+        more = reaching(coarse, scored_from, size) if scored_from else members(rest)
+        found.update(_exact(parts, [docnum for docnum in more if docnum not in found]))
     return total, found
 
 
@@ -148,7 +162,7 @@ def scored_subset(leaf: Leaf, query: q.Query
     parts = _parts(leaf, query)
     if parts is None:
         return None
-    return _set_lanes(_matched(parts)), lambda docnums: _exact(parts, docnums)
+    return members(_matched(parts)), lambda docnums: _exact(parts, docnums)
 
 
 def _matched(parts: list[_Part]) -> int:
@@ -161,7 +175,7 @@ def _matched(parts: list[_Part]) -> int:
 
 def _parts(leaf: Leaf, query: q.Query) -> list[_Part] | None:
     """The And's children as parts, in the order resosearch.rank adds their
-    scores (by estimated size); None for another shape, or when no word
+    scores (by estimated size); None for another shape, or when no part
     has a stored map (reading postings is then as fast)."""
     alone = summed_terms(query) is not None
     if not alone and (type(query) is not q.And or query.boost != 1.0
@@ -187,8 +201,11 @@ def _parts(leaf: Leaf, query: q.Query) -> list[_Part] | None:
         if constant is not None:
             frequencies = _stored_map(maps, reader, child)
             if frequencies is None:
-                frequencies = _scattered(matching_ids(leaf.searcher, child), size)
-            parts.append(_Part(_lanes(frequencies), constant=constant))
+                matches = scattered(matching_ids(leaf.searcher, child), size)
+            else:
+                matches = lanes(frequencies)
+                stored += 1
+            parts.append(_Part(matches, constant=constant))
             continue
         summed = summed_terms(child)
         if summed is None:
@@ -208,7 +225,7 @@ def _parts(leaf: Leaf, query: q.Query) -> list[_Part] | None:
             return [_Part(0)]
         matches = 0
         for term in terms:
-            matches |= _lanes(term.frequencies)
+            matches |= lanes(term.frequencies)
         parts.append(_Part(matches, tuple(terms)))
     if not stored or not any(part.terms for part in parts):
         return None
@@ -234,9 +251,10 @@ def _term(leaf: Leaf, maps, term: q.Term, size: int) -> _Term | None | bool:
     btext = term_bytes(leaf.reader.schema, term.fieldname, term.text)
     frequencies = maps.tf_map(term.fieldname, btext)
     if frequencies is not None:
-        return _Term(scoring, frequencies.ljust(size, b"\0"),
-                     maps.largest(term.fieldname, btext), term.fieldname, True)
-    if postings_count(leaf.reader, term) * LAID_OUT_SHARE > size:
+        return _Term(scoring, frequencies.ljust(size, b"\0"), maps.largest(term.fieldname, btext),
+                     postings_count(leaf.reader, term), term.fieldname, True)
+    postings = postings_count(leaf.reader, term)
+    if postings * LAID_OUT_SHARE > size:
         return False  # too many postings to lay out here
     ids: list[int] = []
     weights: list[float] = []
@@ -247,7 +265,8 @@ def _term(leaf: Leaf, maps, term: q.Term, size: int) -> _Term | None | bool:
     frequencies = tf_map(ids, weights, size)
     if frequencies is None:
         return False
-    return _Term(scoring, bytes(frequencies), int(max(weights)), term.fieldname, False)
+    return _Term(scoring, bytes(frequencies), int(max(weights)), postings, term.fieldname,
+                 False)
 
 
 def _exact(parts: list[_Part], docnums: list[int]) -> Scores:
@@ -274,35 +293,37 @@ def _exact(parts: list[_Part], docnums: list[int]) -> Scores:
     return found
 
 
-def _bounds(leaf: Leaf, mains: list[_Term], size: int) -> tuple[int, float] | None:
-    """Each document's bound on its main terms' scores, in 16-bit lanes
-    (units of 1/scale), and the scale; None when a score is not positive."""
+def _bounds(leaf: Leaf, terms: list[_Term]) -> tuple[Sums, float] | None:
+    """Each document's bound on the sum of ``terms``' scores, in units of
+    1/scale, and the scale; None when a score is not positive."""
     tables = []
-    best = 0.0
-    for term in mains:
-        buckets, smallest, keyed = _buckets(leaf.reader, term.fieldname)
-        rows = [term.scoring.table[float(tf)]
-                for tf in [*range(1, LEVELS), max(LEVELS, term.largest)]]
-        tables.append((rows, smallest, keyed))
-        best = max(best, rows[-1][smallest[0]])
+    for term in terms:
+        smallest, keyed = _buckets(leaf.reader, term.fieldname)
+        score = term.scoring.table.score
+        # Each level's highest frequency, and each bucket's shortest length.
+        bounds = [[score(float(tf), length) for length in smallest]
+                  for tf in [*range(1, LEVELS), max(LEVELS, term.largest)]]
+        tables.append((bounds, keyed))
+    best = max(bounds[-1][0] for bounds, _keyed in tables)
     if not best > 0:
         return None
     scale = 254 / best
-    sums = 0
-    for term, (rows, smallest, keyed) in zip(mains, tables, strict=True):
-        table = bytearray(256)
-        for level, row in enumerate(rows):
-            for bucket, length in enumerate(smallest):
-                table[level << 5 | bucket] = min(255, math.floor(row[length] * scale) + 1)
+    size = leaf.reader.doc_count_all()
+    sums = Sums(size)
+    for term, (bounds, keyed) in zip(terms, tables, strict=True):
+        table = bytearray(256)  # level 0 (the term is absent): 0
+        for level, row in enumerate(bounds, start=1):
+            for bucket, bound in enumerate(row):
+                # Above the score, whatever rounding: floor + 1.
+                table[level << 5 | bucket] = min(255, math.floor(bound * scale) + 1)
         keys = int.from_bytes(term.frequencies.translate(_LEVELS), "little") | keyed
-        sums += _widened(keys.to_bytes(size, "little").translate(table))
+        sums.add(int.from_bytes(keys.to_bytes(size, "little").translate(table), "little"))
     return sums, scale
 
 
-def _buckets(reader, fieldname: str) -> tuple[bytes, list[int], int]:
-    """The segment's length bytes of ``fieldname`` grouped in BUCKETS (the
-    translation table, each bucket's smallest length byte) and each
-    document's bucket in the 5 low bits of its lane."""
+def _buckets(reader, fieldname: str) -> tuple[list[int], int]:
+    """The segment's length bytes of ``fieldname`` grouped in BUCKETS: each
+    bucket's smallest length byte, and each document's bucket in a byte lane."""
     def make():
         lengths = length_bytes(reader, fieldname)
         # (0: the document lacks the field, so it matches none of its terms.)
@@ -313,52 +334,5 @@ def _buckets(reader, fieldname: str) -> tuple[bytes, list[int], int]:
             bucket = i * BUCKETS // len(present)
             table[present[i]] = bucket
             smallest[bucket] = present[i]
-        return bytes(table), smallest, int.from_bytes(lengths.translate(table), "little")
+        return smallest, int.from_bytes(lengths.translate(table), "little")
     return kept(reader, ("length buckets", fieldname), make)
-
-
-def _lanes(frequencies: bytes) -> int:
-    """A lane of 1 per document whose byte is not 0."""
-    return int.from_bytes(frequencies.translate(_NONZERO), "little")
-
-
-def _scattered(docnums, size: int) -> bytes:
-    found = bytearray(size)
-    for docnum in docnums:
-        found[docnum] = 1
-    return bytes(found)
-
-
-def _set_lanes(lanes: int) -> list[int]:
-    """The documents whose lane is 1, ascending."""
-    data = lanes.to_bytes((lanes.bit_length() + 7) // 8, "little")
-    return [match.start() for match in re.finditer(b"\x01", data)]
-
-
-def _widened(data: bytes, both: bool = False) -> int:
-    """Each byte in a 16-bit lane (``both``: in its two bytes)."""
-    wide = bytearray(2 * len(data))
-    wide[0::2] = data
-    if both:
-        wide[1::2] = data
-    return int.from_bytes(wide, "little")
-
-
-@lru_cache(maxsize=8)
-def _steps(size: int) -> tuple[int, int]:
-    """1 in each of ``size`` 16-bit lanes, and each lane's top bit."""
-    return int.from_bytes(b"\x01\x00" * size, "little"), int.from_bytes(b"\x00\x80" * size,
-                                                                          "little")
-
-
-def _reaching(sums: int, threshold: int, size: int) -> int:
-    """The top bit of each lane whose sum is at least ``threshold``
-    (sums stay below 0x8000, so adding 0x8000 - threshold sets it)."""
-    ones, tops = _steps(size)
-    return (sums + (0x8000 - threshold) * ones) & tops
-
-
-def _reached(sums: int, threshold: int, size: int) -> list[int]:
-    """The documents whose sum is at least ``threshold``, ascending."""
-    data = _reaching(sums, threshold, size).to_bytes(2 * size, "little")[1::2]
-    return [match.start() for match in re.finditer(b"\x80", data)]

@@ -20,7 +20,6 @@ import json
 import struct
 import threading
 import zlib
-from array import array
 from collections import OrderedDict, deque
 
 # The fields whose common terms get a map: the words of the paragraph and
@@ -49,8 +48,9 @@ def tf_map(ids, weights, size: int) -> bytearray | None:
         frequencies = bytes(map(int, weights))
     except ValueError:  # a weight of 256 or more, or negative
         return None
-    if 0 in frequencies or array("f", iter(frequencies)) != array("f", weights):
-        return None  # a weight that is not a whole number
+    # int() rounds a positive weight down: the sums differ if one is not whole.
+    if 0 in frequencies or sum(frequencies) != sum(weights):
+        return None
     found = bytearray(size)
     deque(map(found.__setitem__, ids, frequencies), maxlen=0)
     return found

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from functools import lru_cache
 from itertools import compress
 from operator import add, getitem
 
@@ -97,14 +98,7 @@ class TermScoring:
         idf = parent.idf(term.fieldname, btext)
         avgfl = parent.avg_field_length(term.fieldname) or 1
         b = weighting._field_B.get(term.fieldname, weighting.B)  # noqa: SLF001
-        k1 = weighting.K1
-        k1_plus_one = k1 + 1
-        # Whoosh's bm25(): idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))),
-        # with the length term looked up per length byte.
-        norm = _norms(k1, b, avgfl)
-        table = ScoreTable(lambda tf: [idf * ((tf * k1_plus_one) / (tf + n)) for n in norm]
-                            if boost == 1.0 else
-                            [idf * ((tf * k1_plus_one) / (tf + n)) * boost for n in norm])
+        table = ScoreTable(idf, weighting.K1, _norms(weighting.K1, b, avgfl), boost)
         return cls(matcher, boost, table, length_bytes(reader, term.fieldname))
 
     def scores(self, ids: list[int], weights: Iterable[float]) -> Iterable[float]:
@@ -124,19 +118,42 @@ class TermScoring:
 
 
 class ScoreTable(dict):
-    """Term frequency → the score of each length byte, made when first asked."""
+    """Term frequency → the score of each length byte, made when first asked.
 
-    def __init__(self, row):
+    Whoosh's bm25(): idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))),
+    times the term's boost, with the length term looked up per length byte.
+    """
+
+    def __init__(self, idf: float, k1: float, norms: tuple[float, ...], boost: float):
         super().__init__()
-        self._row = row
+        self._idf = idf
+        self._k1_plus_one = k1 + 1
+        self._norms = norms
+        self._boost = boost
 
     def __missing__(self, tf: float) -> list[float]:
-        self[tf] = row = self._row(tf)
+        idf, k1_plus_one, boost = self._idf, self._k1_plus_one, self._boost
+        if boost == 1.0:
+            row = [idf * ((tf * k1_plus_one) / (tf + n)) for n in self._norms]
+        else:
+            row = [idf * ((tf * k1_plus_one) / (tf + n)) * boost for n in self._norms]
+        self[tf] = row
         return row
 
+    def score(self, tf: float, length_byte: int) -> float:
+        """The score of one (frequency, length byte), as its row has it,
+        without making the row."""
+        row = self.get(tf)
+        if row is not None:
+            return row[length_byte]
+        score = self._idf * ((tf * self._k1_plus_one) / (tf + self._norms[length_byte]))
+        return score if self._boost == 1.0 else score * self._boost
 
-def _norms(k1: float, b: float, avgfl: float) -> list[float]:
-    return [k1 * ((1 - b) + b * byte_to_length(lb) / avgfl) for lb in range(256)]
+
+@lru_cache(maxsize=64)
+def _norms(k1: float, b: float, avgfl: float) -> tuple[float, ...]:
+    """K1's length term for each length byte (made once per field's statistics)."""
+    return tuple(k1 * ((1 - b) + b * byte_to_length(lb) / avgfl) for lb in range(256))
 
 
 def length_bytes(reader, fieldname: str) -> bytes:
