@@ -13,6 +13,8 @@ every alternative at the next, so a pair is never missed.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from itertools import accumulate, compress, repeat
+from operator import add, lshift
 
 from whoosh.analysis import Analyzer, Filter, Token
 from whoosh.matching import NullMatcher
@@ -21,7 +23,7 @@ from whoosh.query import Query
 from whoosh.query.wrappers import WrappingQuery
 
 from resosearch.analysis import exact_analyzer
-from resosearch.postings import blocks, ids_among, raw_postings
+from resosearch.postings import BlockValues, blocks, ids_among, raw_postings
 
 SEPARATOR = " "
 # The pairs field of each positional field; pairs carry positions too (of
@@ -197,17 +199,27 @@ def _group_starts(reader, fieldname: str, terms: list[str], candidates: list[int
         if matcher is None:
             continue
         for ids, _weights, values in blocks(matcher, candidates, values=True):
-            hits = wanted.intersection(ids)
-            if not hits:
+            mask = list(map(wanted.__contains__, ids))
+            if True not in mask:
                 continue
-            where = dict(zip(ids, range(len(ids)), strict=True))
-            for docnum in hits:
-                value = values[where[docnum]]
-                base = (docnum << _POSITION_BITS) + shift
-                if len(value) == 1 and value[0] < 0x80:  # one position: most words
-                    found.add(base + value[0])
+            if isinstance(values, BlockValues):
+                data, ends = values.spans()
+                if len(data) - ends[0] == len(ids) and max(data[ends[0]:]) < 0x80:
+                    # One position in each document (most pairs): C-level maps
+                    # over the block's bytes.
+                    found.update(map(add, map(lshift, compress(ids, mask), repeat(_POSITION_BITS)),
+                                     map(shift.__add__, compress(data[ends[0]:], mask))))
+                    continue
+            else:  # a term's inlined postings: their values as they are
+                data = b"".join(values)
+                ends = list(accumulate(map(len, values), initial=0))
+            for i in compress(range(len(ids)), mask):
+                start, end = ends[i], ends[i + 1]
+                base = (ids[i] << _POSITION_BITS) + shift
+                if end - start == 1:  # one position (a one-byte varint): most words
+                    found.add(base + data[start])
                 else:
-                    found.update(map(base.__add__, decode(value)))
+                    found.update(map(base.__add__, decode(data[start:end])))
     return found
 
 

@@ -236,7 +236,7 @@ class TermInfo(W3TermInfo):
         return head + dumps((ids, weights, values), PROTOCOL)
 
 
-class _Values(Sequence):
+class BlockValues(Sequence):
     """A block's values, each cut from the decoded chunk when asked for (a
     phrase reads the values of a few candidates of a block)."""
 
@@ -248,6 +248,11 @@ class _Values(Sequence):
 
     def __len__(self) -> int:
         return len(self._ends) - 1
+
+    def spans(self) -> tuple[bytes, Sequence[int]]:
+        """The decoded chunk and where each value starts in it, then where
+        the last one ends: value ``i`` is ``data[ends[i]:ends[i + 1]]``."""
+        return self._data, self._ends
 
     def __getitem__(self, i):
         if isinstance(i, slice):
@@ -347,9 +352,9 @@ class LeafMatcher(W3LeafMatcher):
         data = self._chunk(start, self._nextoffset, self._flags & _VALUES_COMPRESSED)
         size, count = self._fixedsize, self._blocklength
         if size is not None and size > 0:
-            return _Values(data, range(0, size * (count + 1), size))
+            return BlockValues(data, range(0, size * (count + 1), size))
         lengths = _unpack_ints(data, count)
-        return _Values(data, list(accumulate(lengths, initial=1 + lengths.itemsize * count)))
+        return BlockValues(data, list(accumulate(lengths, initial=1 + lengths.itemsize * count)))
 
     def read_block(self, values: bool = False
                    ) -> tuple[list[int], Iterable[float], Sequence[bytes] | None]:
