@@ -64,13 +64,14 @@ def best(searcher: Searcher, query: q.Query, filter_query: q.Query | None,
                 # Every match scores the same: the best are the first ones.
                 count, first = _first_matches(leaf, query, filter_query, window)
                 bounded = count, _scores(part, query, first) if first else {}
-            elif union is not None:
+            elif filter_query is None:
+                # Words and filters and-ed, or a common word: the term maps.
+                bounded = best_of_and(part, query, window)
+            if bounded is None and union is not None and not constant:
                 allowed = None if filter_query is None else matching_ids(leaf, filter_query)
                 found = best_of_union(part, union, window, allowed,
                                       lambda within, part=part: _scores(part, query, within))
                 bounded = None if found is None else (len(found), found)
-            if bounded is None and filter_query is None:
-                bounded = best_of_and(part, query, window)
             if bounded is None and shape is not None:
                 bounded = ranked(part, shape, filter_query, window)
             if bounded is not None:
