@@ -186,3 +186,16 @@ def test_a_negation_or_a_phrase_is_not_this_modules_shape(mapped_index):
         leaf = Leaf(searcher.leaf_searchers()[0][0], searcher)
         assert conjunction.best_of_and(leaf, main, 10) is None
         assert conjunction.best_of_and(leaf, q.Phrase("exact", ["a", "b"]), 10) is None
+
+
+def test_similar_drafts_find_the_same_matches_through_the_term_maps(mapped_index, monkeypatch):
+    used = []
+    original = conjunction.best_of_and
+    draft = "Prie le Secrétaire général de lui présenter un rapport sur la coopération Sud-Sud"
+    monkeypatch.setattr(rank, "best_of_and",
+                        lambda *args: used.append(original(*args)) or used[-1])
+    mapped = mapped_index.similar(draft)
+    assert any(found is not None for found in used)
+    monkeypatch.setattr(rank, "best_of_and", lambda *args: None)
+    assert mapped_index.similar(draft) == mapped
+    assert len(mapped.matches) == 10
