@@ -78,7 +78,7 @@ class PerDocReader(W3PerDocReader):
             if self._storage.file_exists(name):
                 dbfile = self._storage.open_file(name)
                 data = getattr(dbfile, "_buf", None)
-                maps = DenseMaps(dbfile.read() if data is None else data)
+                maps = DenseMaps(dbfile.read() if data is None else data, self._doccount)
             self._dense = maps
         return self._dense
 

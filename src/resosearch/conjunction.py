@@ -64,7 +64,7 @@ LAID_OUT_SHARE = 8
 FEW_POSTINGS = 1000
 # A document's key in a term's bound: its frequency level (3 bits; 0 when
 # the term is absent) above its length bucket (5 bits).
-_LEVELS = bytes(min(tf, LEVELS) << 5 for tf in range(256))
+_LEVEL_KEYS = bytes(min(tf, LEVELS) << 5 for tf in range(256))
 
 
 @dataclass(frozen=True)
@@ -249,11 +249,11 @@ def _term(leaf: Leaf, maps, term: q.Term, size: int) -> _Term | None | bool:
     if scoring.table is None or term.boost <= 0:
         return False
     btext = term_bytes(leaf.reader.schema, term.fieldname, term.text)
+    postings = postings_count(leaf.reader, term)
     frequencies = maps.tf_map(term.fieldname, btext)
     if frequencies is not None:
-        return _Term(scoring, frequencies.ljust(size, b"\0"), maps.largest(term.fieldname, btext),
-                     postings_count(leaf.reader, term), term.fieldname, True)
-    postings = postings_count(leaf.reader, term)
+        return _Term(scoring, frequencies, maps.largest(term.fieldname, btext), postings,
+                     term.fieldname, True)
     if postings * LAID_OUT_SHARE > size:
         return False  # too many postings to lay out here
     ids: list[int] = []
@@ -316,7 +316,7 @@ def _bounds(leaf: Leaf, terms: list[_Term]) -> tuple[Sums, float] | None:
             for bucket, bound in enumerate(row):
                 # Above the score, whatever rounding: floor + 1.
                 table[level << 5 | bucket] = min(255, math.floor(bound * scale) + 1)
-        keys = int.from_bytes(term.frequencies.translate(_LEVELS), "little") | keyed
+        keys = int.from_bytes(term.frequencies.translate(_LEVEL_KEYS), "little") | keyed
         sums.add(int.from_bytes(keys.to_bytes(size, "little").translate(table), "little"))
     return sums, scale
 

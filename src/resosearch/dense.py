@@ -99,11 +99,12 @@ class DenseWriter:
 class DenseMaps:
     """The term maps of one segment, read from its ``.dns`` file."""
 
-    def __init__(self, data) -> None:
+    def __init__(self, data, size: int) -> None:
         if bytes(data[:len(_MAGIC)]) != _MAGIC:
             raise ValueError("not a term-map file")
         (start,) = _FOOTER.unpack_from(data, len(data) - _FOOTER.size)
         self._data = data
+        self._size = size  # the segment's documents: each map is padded to a byte for each
         self._where: dict[tuple[str, bytes], tuple[int, int, int]] = {
             (fieldname, bytes.fromhex(text)): (offset, length, largest)
             for fieldname, text, offset, length, largest
@@ -122,8 +123,8 @@ class DenseMaps:
         return self._where[fieldname, btext][2]
 
     def tf_map(self, fieldname: str, btext: bytes) -> bytes | None:
-        """The term's map (a byte per document, up to its last one), or None
-        for a term without a map."""
+        """The term's map (a byte per document of the segment), or None for
+        a term without a map."""
         key = (fieldname, btext)
         with self._lock:
             found = self._kept.get(key)
@@ -134,7 +135,8 @@ class DenseMaps:
         if where is None:
             return None
         offset, length, _largest = where
-        found = zlib.decompress(self._data[offset:offset + length])
+        # Stored up to the term's last document; padded once, here.
+        found = zlib.decompress(self._data[offset:offset + length]).ljust(self._size, b"\0")
         with self._lock:
             self._kept[key] = found
             if len(self._kept) > _KEPT_MAPS:

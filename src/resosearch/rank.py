@@ -67,7 +67,7 @@ def best(searcher: Searcher, query: q.Query, filter_query: q.Query | None,
             elif filter_query is None:
                 # Words and filters and-ed, or a common word: the term maps.
                 bounded = best_of_and(part, query, window)
-            if bounded is None and union is not None and not constant:
+            if bounded is None and union is not None:
                 allowed = None if filter_query is None else matching_ids(leaf, filter_query)
                 found = best_of_union(part, union, window, allowed,
                                       lambda within, part=part: _scores(part, query, within))
