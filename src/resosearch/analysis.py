@@ -41,6 +41,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from itertools import chain, repeat
 
 import snowballstemmer
 from unidecode import unidecode
@@ -54,6 +55,7 @@ from resosearch.tokenize import (
     UNIT,
     UNTokenizer,
     elide,
+    scan_words,
     split_compound,
 )
 
@@ -73,14 +75,17 @@ __all__ = [
     "analyzer_fingerprint",
     "clear_caches",
     "exact_analyzer",
+    "exact_columns",
     "exact_terms",
     "fold",
     "query_groups",
     "question_groups",
     "stem_terms",
+    "stemmed_columns",
     "stemmed_terms",
     "strip_question_words",
     "text_analyzer",
+    "word_columns",
     "words",
 ]
 
@@ -293,21 +298,31 @@ _STOPS = FrenchStopFilter()
 
 
 @lru_cache(maxsize=16)
-def words(text: str) -> tuple[tuple[str, int], ...]:
-    """The words of ``text`` with their positions, as both chains see them
+def word_columns(text: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """The words of ``text`` and their positions, as both chains see them
     before stemming or folding (elided articles dropped, compounds split).
 
     When several fields index the same text (a paragraph is indexed stemmed,
-    exact and in pairs) the tokenizer runs once: see :func:`stemmed_terms`
-    and :func:`exact_terms`. The few most recent texts are cached."""
-    return tuple((t.text, t.pos) for t in _WORDS(text, positions=True))
+    exact and in pairs) it is scanned once: see :func:`stemmed_columns` and
+    :func:`exact_columns`. The few most recent texts are cached."""
+    found, positions = scan_words(text)
+    return tuple(found), tuple(positions)
+
+
+def words(text: str) -> tuple[tuple[str, int], ...]:
+    """:func:`word_columns` as (word, position) pairs."""
+    return tuple(zip(*word_columns(text), strict=True))
 
 
 @lru_cache(maxsize=CACHE_SIZE)
+def _word_stems(word: str) -> tuple[str, ...]:
+    """A word's terms in the stemmed chain (none for a stop word)."""
+    return () if _STOPS.is_stop(word) else stem_terms(word)
+
+
 def _word_terms(word: str) -> tuple[str, tuple[str, ...]]:
-    """A word's term in the exact chain, and its terms in the stemmed chain
-    (none for a stop word)."""
-    return fold(word), (() if _STOPS.is_stop(word) else stem_terms(word))
+    """A word's term in the exact chain, and its terms in the stemmed chain."""
+    return fold(word), _word_stems(word)
 
 
 def word_spans(text: str) -> Iterator[tuple[int, int, int, str, tuple[str, ...]]]:
@@ -319,20 +334,31 @@ def word_spans(text: str) -> Iterator[tuple[int, int, int, str, tuple[str, ...]]
         yield token.pos, token.startchar, token.endchar, exact, stemmed
 
 
-def stemmed_terms(text: str) -> list[tuple[str, int]]:
-    """(term, position) of ``text`` in the stemmed chain: what
+def stemmed_columns(text: str) -> tuple[list[str], list[int]]:
+    """The terms of ``text`` in the stemmed chain and their positions: what
     ``text_analyzer()`` gives, without running the tokenizer again."""
-    terms = []
-    for word, pos in words(text):
-        for term in _word_terms(word)[1]:
-            terms.append((term, pos))
-    return terms
+    found, positions = word_columns(text)
+    stems = list(map(_word_stems, found))
+    # A word gives zero (a stop word), one or two terms, each at its position.
+    return (list(chain.from_iterable(stems)),
+            list(chain.from_iterable(map(repeat, positions, map(len, stems)))))
+
+
+def exact_columns(text: str) -> tuple[list[str], list[int]]:
+    """The terms of ``text`` in the exact chain and their positions: what
+    ``exact_analyzer()`` gives, without running the tokenizer again."""
+    found, positions = word_columns(text)
+    return list(map(fold, found)), list(positions)
+
+
+def stemmed_terms(text: str) -> list[tuple[str, int]]:
+    """:func:`stemmed_columns` as (term, position) pairs."""
+    return list(zip(*stemmed_columns(text), strict=True))
 
 
 def exact_terms(text: str) -> list[tuple[str, int]]:
-    """(term, position) of ``text`` in the exact chain: what
-    ``exact_analyzer()`` gives, without running the tokenizer again."""
-    return [(_word_terms(word)[0], pos) for word, pos in words(text)]
+    """:func:`exact_columns` as (term, position) pairs."""
+    return list(zip(*exact_columns(text), strict=True))
 
 
 def clear_caches() -> None:
@@ -340,8 +366,9 @@ def clear_caches() -> None:
     memory back after a large build, or to measure a cold start)."""
     from resosearch import tokenize
 
-    for cached in (normalize, fold, stem_terms, words, _word_terms, tokenize.elide, tokenize.split_compound,
-                   tokenize.word_positions, tokenize._unit_terms):  # fmt: skip
+    for cached in (normalize, fold, stem_terms, word_columns, _word_stems, tokenize.elide,
+                   tokenize.split_compound, tokenize.word_positions, tokenize._unit_terms,
+                   tokenize._token_words):  # fmt: skip
         cached.cache_clear()
 
 

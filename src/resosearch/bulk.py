@@ -17,7 +17,9 @@ documents (a resolution's) never straddles two segments.
 from __future__ import annotations
 
 from array import array
+from collections import defaultdict, deque
 from collections.abc import Iterable
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,9 @@ from whoosh.index import TOC
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from resosearch.codec import Codec
-from resosearch.runs import Postings, entries, merged, read_run, write_run
+from resosearch.runs import entries, merged, read_run, write_run
+from resosearch.schema import AnalyzedText
+from resosearch.schema import Postings as FieldPostings
 
 INDEX_NAME = "MAIN"  # Whoosh's default index name
 # Postings of this many documents are held in memory (about 400 MB) before
@@ -48,21 +52,20 @@ class SegmentBuilder:
         self._codec = codec
         self.segment = codec.new_segment(storage, INDEX_NAME)
         self._perdoc = codec.per_document_writer(storage, self.segment)
-        self._terms: dict[str, dict[bytes, Postings]] = {
-            name: {} for name, field in schema.items() if field.indexed}
+        self._terms = _new_terms(schema)
         # Each document's quantized length per scorable field, as the codec
         # reads it back (0: the document lacks the field).
         self._lengths: dict[str, array] = {
             name: array("I") for name, field in schema.items() if field.scorable}
-        # Encoded values repeat a lot (a frequency of 1, a single position):
-        # one bytes object for each distinct value.
-        self._values: dict[bytes, bytes] = {}
+        # The postings of values that recur (a resolution's number on each of
+        # its paragraphs, a kind, a verb): computed once.
+        self._keyword_postings: dict[tuple[str, Any], FieldPostings] = {}
         self.doc_count = 0
 
     def add_document(self, fields: dict[str, Any]) -> None:
         """Index and store one document, as Whoosh's ``add_document(**fields)``."""
         docnum = self.doc_count
-        schema, perdoc, values = self._schema, self._perdoc, self._values
+        schema, perdoc, all_terms = self._schema, self._perdoc, self._terms
         lengths: dict[str, int] = {}
         perdoc.start_doc(docnum)
         for name in sorted(fields):
@@ -72,19 +75,15 @@ class SegmentBuilder:
             field = schema[name]
             length = 0
             if field.indexed:
-                terms = self._terms[name]
-                for btext, freq, weight, vbytes in field.index(value):
-                    length += freq
-                    postings = terms.get(btext)
-                    if postings is None:
-                        terms[btext] = postings = (array("I"), array("f"), [])
-                    postings[0].append(docnum)
-                    postings[1].append(weight)
-                    postings[2].append(values.setdefault(vbytes, vbytes))
-                if not field.scorable:
-                    length = 0
-                elif length:
-                    lengths[name] = length
+                btexts, frequencies, values = self._postings(name, field, value)
+                ids, encoded = all_terms[name]
+                # One posting per term, appended without a Python step per term.
+                deque(map(list.append, map(ids.__getitem__, btexts), repeat(docnum)), 0)
+                deque(map(list.append, map(encoded.__getitem__, btexts), values), 0)
+                if field.scorable:
+                    length = sum(frequencies)
+                    if length:
+                        lengths[name] = length
             perdoc.add_field(name, field, value if field.stored else None, length)
             if field.column_type:
                 perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
@@ -96,14 +95,26 @@ class SegmentBuilder:
         if self.doc_count - self._run_start >= self._run_documents:
             self._write_run()
 
+    def _postings(self, name: str, field: Any, value: Any) -> FieldPostings:
+        if isinstance(field, AnalyzedText) and isinstance(value, str):
+            return field.postings(value)
+        key = (name, value)
+        found = self._keyword_postings.get(key)
+        if found is None:
+            if len(self._keyword_postings) >= KEYWORD_CACHE:
+                self._keyword_postings.clear()
+            entries = list(field.index(value))
+            found = ([e[0] for e in entries], [e[1] for e in entries], [e[3] for e in entries])
+            self._keyword_postings[key] = found
+        return found
+
     def _write_run(self) -> None:
         # Not named after the segment: its compound file takes every file
         # whose name starts with the segment's.
         path = Path(self._storage.folder) / f"RUN_{self.segment.segid}_{len(self._runs)}"
         write_run(path, self._terms)
         self._runs.append(path)
-        self._terms = {name: {} for name in self._terms}
-        self._values.clear()
+        self._terms = _new_terms(self._schema)
         self._run_start = self.doc_count
 
     def finish(self):
@@ -111,16 +122,17 @@ class SegmentBuilder:
         return the finished segment."""
         self._perdoc.close()
         writer = self._codec.field_writer(self._storage, self.segment)
-        field = lengths = None
+        field = lengths = weight_of = None
         sources = [read_run(path) for path in self._runs] + [entries(self._terms)]
-        for name, btext, ids, weights, encoded in merged(sources):
+        for name, btext, ids, encoded in merged(sources):
             if name != field:
                 if field is not None:
                     writer.finish_field()
                 writer.start_field(name, self._schema[name])
                 field, lengths = name, self._lengths.get(name)
+                weight_of = _Weights(self._schema[name].format)
             writer.start_term(btext)
-            writer.add_all(ids, weights, encoded, lengths)
+            writer.add_all(ids, array("f", map(weight_of.__getitem__, encoded)), encoded, lengths)
             writer.finish_term()
         if field is not None:
             writer.finish_field()
@@ -131,6 +143,29 @@ class SegmentBuilder:
         self.segment.set_doc_count(self.doc_count)
         self.segment.create_compound_file(self._storage)
         return self.segment
+
+
+# Distinct (field, value) postings of keyword fields kept by a builder.
+KEYWORD_CACHE = 65_536
+
+
+def _new_terms(schema: Schema) -> dict[str, tuple[defaultdict, defaultdict]]:
+    """Per indexed field: each term's document numbers and encoded values."""
+    return {name: (defaultdict(list), defaultdict(list))
+            for name, field in schema.items() if field.indexed}
+
+
+class _Weights(dict):
+    """A posting's weight from its encoded value, as the field's format
+    decodes it (values recur: each is decoded once)."""
+
+    def __init__(self, format_) -> None:
+        super().__init__()
+        self._decode = format_.decode_weight
+
+    def __missing__(self, encoded: bytes) -> float:
+        weight = self[encoded] = self._decode(encoded)
+        return weight
 
 
 class BulkWriter:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property, lru_cache
 
 from resosearch.models import Footnote
 
@@ -65,9 +66,39 @@ class Cleaned:
     layout: str  # "markdown" or "pdf"
     segments: tuple[Segment, ...]
     footnotes: tuple[Footnote, ...]
-    # Hyphenated compounds and plain words seen in the document (for join_lines).
-    hyphenated: frozenset[str] = frozenset()
-    words: frozenset[str] = frozenset()
+    # The words seen in the document, for join_lines.
+    vocabulary: Vocabulary | None = None
+
+    @property
+    def hyphenated(self) -> frozenset[str]:
+        """Hyphenated compounds seen in the document (``sous-régional``)."""
+        return self.vocabulary.hyphenated if self.vocabulary else frozenset()
+
+    @property
+    def words(self) -> frozenset[str]:
+        """Plain words seen in the document, lower case."""
+        return self.vocabulary.words if self.vocabulary else frozenset()
+
+
+class Vocabulary:
+    """The hyphenated compounds and plain words of some lines, found when
+    first asked for: only a line ending with a hyphen needs them, and most
+    documents have none."""
+
+    def __init__(self, lines: Sequence[Line]) -> None:
+        self._lines = lines
+
+    @cached_property
+    def _found(self) -> tuple[frozenset[str], frozenset[str]]:
+        return _vocabulary(self._lines)
+
+    @property
+    def hyphenated(self) -> frozenset[str]:
+        return self._found[0]
+
+    @property
+    def words(self) -> frozenset[str]:
+        return self._found[1]
 
 
 # --------------------------------------------------------------------------
@@ -314,6 +345,7 @@ _HYPHEN_RIGHT = frozenset(
     "être ils elles il elle on nous vous t-il t-elle dire delà dessus dessous".split()
 )
 _WORD_RE = re.compile(r"[^\W\d_][\w’'-]*")
+_LEFT_HALF_RE = re.compile(r"([^\W\d_][\w’'-]*)-$")
 
 
 def join_lines(parts: Iterable[str], hyphenated: frozenset[str] = frozenset(),
@@ -334,7 +366,9 @@ def join_lines(parts: Iterable[str], hyphenated: frozenset[str] = frozenset(),
         if not out:
             out = line
             continue
-        left = re.search(r"([^\W\d_][\w’'-]*)-$", out)
+        # (Searched only when it can match: a search of the whole paragraph
+        # so far, for each of its lines, costs more than the rest.)
+        left = _LEFT_HALF_RE.search(out) if out.endswith("-") else None
         right = _WORD_RE.match(line)
         if left and right and not out.endswith("--"):
             head, tail = left.group(1), right.group(0)
@@ -363,14 +397,18 @@ def _keep_hyphen(head: str, tail: str, hyphenated: frozenset[str], words: frozen
 
 
 def _vocabulary(lines: Sequence[Line]) -> tuple[frozenset[str], frozenset[str]]:
+    # No word crosses a newline: the whole text is searched at once.
+    text = "\n".join(line.text for line in lines)
     hyphenated: set[str] = set()
-    words: set[str] = set()
-    for line in lines:
-        for token in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)+", line.text):
-            parts = token.lower().split("-")
-            hyphenated.update(f"{a}-{b}" for a, b in zip(parts, parts[1:], strict=False))
-        words.update(w.lower() for w in re.findall(r"[^\W\d_]+(?![\w-])", line.text))
+    for token in _HYPHENATED_RE.findall(text):
+        parts = token.lower().split("-")
+        hyphenated.update(f"{a}-{b}" for a, b in zip(parts, parts[1:], strict=False))
+    words = set(map(str.lower, _PLAIN_WORD_RE.findall(text)))
     return frozenset(hyphenated), frozenset(words)
+
+
+_HYPHENATED_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
+_PLAIN_WORD_RE = re.compile(r"[^\W\d_]+(?![\w-])")
 
 
 # --------------------------------------------------------------------------
@@ -389,7 +427,7 @@ _TERMINATED_RE = re.compile(r"[,;:.]\s*(?:\ue000\d+\ue001)?\s*$")
 
 def segment(
     lines: Sequence[Line],
-    vocabulary: tuple[frozenset[str], frozenset[str]] | None = None,
+    vocabulary: Vocabulary | None = None,
 ) -> list[Segment]:
     """Group body lines into segments and join each segment's lines.
 
@@ -400,13 +438,16 @@ def segment(
     sub-paragraph or the conclusions after a line that ends a sentence or
     clause, or where the ``séance plénière`` line starts.
     """
-    hyphenated, words = vocabulary if vocabulary is not None else _vocabulary(lines)
+    vocabulary = vocabulary if vocabulary is not None else Vocabulary(lines)
     segments: list[Segment] = []
     run: list[Line] = []
 
     def flush() -> None:
         if run:
-            text = join_lines([line.text for line in run], hyphenated, words)
+            texts = [line.text for line in run]
+            # Only a line ending with a hyphen needs the vocabulary.
+            text = (join_lines(texts, vocabulary.hyphenated, vocabulary.words)
+                    if any(t.rstrip().endswith("-") for t in texts) else join_lines(texts))
             italic = _ITALIC in run[0].text
             segments.append(
                 Segment(run[0].number, text.replace(_ITALIC, ""), italic, run[-1].number)
@@ -540,20 +581,10 @@ def _repeat(match: re.Match[str], whole: str) -> str:
 
 def _find_marker(text: str, number: int, pos: int) -> tuple[int, int] | None:
     digits = str(number)
-    patterns = [
-        # glued to a word or a closing quote/bracket
-        rf"(?<=[^\W\d_]|[»”)’])({digits})(?![\w/])",
-        # glued to a year
-        rf"(?<![\w/.,])(?:1[89]|20)\d\d({digits})(?![\w/])",
-        # glued to a resolution number
-        rf"(?<![\w/.])\d{{1,3}}/\d{{1,3}}({digits})(?![\w/])",
-        # alone after a word, before punctuation
-        # (never across the newline that separates segments here)
-        rf"(?<=[^\W\d_])[^\S\n]+({digits})(?=[^\S\n]*[,;.:)]|[^\S\n]*$)",
-    ]
+    patterns = _marker_patterns(digits)
     best: tuple[int, int] | None = None
     for kind, pattern in enumerate(patterns):
-        for match in re.finditer(pattern, text[pos:], re.M):
+        for match in pattern.finditer(text[pos:]):
             start, end = pos + match.start(1), pos + match.end(1)
             if kind == 0 and not _glued_ok(text, start):
                 continue
@@ -570,6 +601,26 @@ def _find_marker(text: str, number: int, pos: int) -> tuple[int, int] | None:
                 best = (start, end)
             break
     return best
+
+
+@lru_cache(maxsize=256)
+def _marker_patterns(digits: str) -> tuple[re.Pattern[str], ...]:
+    """Where footnote number ``digits`` may be printed, in :func:`_find_marker`'s
+    order of kinds. Each pattern starts with what it must match rather than
+    with a lookbehind (which the regex engine would try at every position
+    of the text): the check on the character before the match comes after
+    its first characters, looking back over them."""
+    return tuple(re.compile(pattern, re.M) for pattern in (
+        # glued to a word or a closing quote/bracket
+        rf"({digits})(?<=[^\W\d_]{digits}|[»”)’]{digits})(?![\w/])",
+        # glued to a year (nothing of a number before it)
+        rf"(?:1[89]|20)(?<![\w/.,]..)\d\d({digits})(?![\w/])",
+        # glued to a resolution number
+        rf"\d(?<![\w/.]\d)\d{{0,2}}/\d{{1,3}}({digits})(?![\w/])",
+        # alone after a word, before punctuation
+        # (never across the newline that separates segments here)
+        rf"[^\S\n](?<=[^\W\d_][^\S\n])[^\S\n]*({digits})(?=[^\S\n]*[,;.:)]|[^\S\n]*$)",
+    ))
 
 
 def _glued_ok(text: str, start: int) -> bool:
@@ -599,11 +650,11 @@ def clean(text: str) -> Cleaned:
     layout = detect_layout(text)
     lines = [Line(line.number, strip_markup(line.text)) for line in split_lines(text)]
     body, footnotes = extract_footnotes(lines)
-    hyphenated, words = _vocabulary(body)
-    segments = segment(body, (hyphenated, words))
+    vocabulary = Vocabulary(body)
+    segments = segment(body, vocabulary)
     # Footnote markers are never glued to the title line's number ("57/1001.").
     body_at = [i for i, s in enumerate(segments) if not _TITLE_RE.match(s.text)]
     texts = separate_markers([segments[i].text for i in body_at], [n.number for n in footnotes])
     for i, text in zip(body_at, texts, strict=True):
         segments[i] = replace(segments[i], text=text)
-    return Cleaned(layout, tuple(segments), tuple(footnotes), hyphenated, words)
+    return Cleaned(layout, tuple(segments), tuple(footnotes), vocabulary)

@@ -48,6 +48,17 @@ def adjacent_pairs(terms: Iterable[tuple[str, int]]) -> Iterator[tuple[str, int]
             yield before + SEPARATOR + text, pos - 1
 
 
+def pair_columns(terms: list[str], positions: list[int]) -> tuple[list[str], list[int]]:
+    """:func:`adjacent_pairs` of ``terms`` at ``positions`` (two lists), as
+    two lists. Most texts have one term per position, one after the other:
+    their pairs are then made without a Python step per pair."""
+    count = len(terms)
+    if count and positions[-1] - positions[0] == count - 1 and len(set(positions)) == count:
+        return list(map(SEPARATOR.join, zip(terms, terms[1:], strict=False))), list(positions[:-1])
+    found = list(adjacent_pairs(zip(terms, positions, strict=True)))
+    return [pair for pair, _ in found], [pos for _, pos in found]
+
+
 class PairFilter(Filter):
     """Replaces a token stream by the pairs of terms at adjacent positions."""
 

@@ -9,6 +9,7 @@ outcome, in the order of the files.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import queue
@@ -52,16 +53,25 @@ def index_share(folder: PathLike, files: list[Path], notify: Notify,
     outcome."""
     writer = BulkWriter(folder, build_schema())
     outcomes: list[Indexed | Skipped] = []
-    for path in files:
-        if stop():
-            break
-        item = parse_one(path)
-        if isinstance(item, Resolution):
-            where = writer.add_documents(documents(item))
-            item = Indexed(item.number, item.source or "?", len(item.paragraphs), *where)
-        outcomes.append(item)
-        notify(str(path), item if isinstance(item, Skipped) else None)
-    return writer.finish(), outcomes
+    # The postings held in memory are millions of lists that the cyclic
+    # garbage collector would traverse again and again (a tenth of the
+    # build's time); parsing and indexing leave next to no cycles.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for path in files:
+            if stop():
+                break
+            item = parse_one(path)
+            if isinstance(item, Resolution):
+                where = writer.add_documents(documents(item))
+                item = Indexed(item.number, item.source or "?", len(item.paragraphs), *where)
+            outcomes.append(item)
+            notify(str(path), item if isinstance(item, Skipped) else None)
+        return writer.finish(), outcomes
+    finally:
+        if collecting:
+            gc.enable()
 
 
 # In each building process: where to send progress, the signal to stop,

@@ -2,7 +2,7 @@
 
 A building process gathers postings in memory (resosearch.bulk); past a
 number of documents it writes them out as a run — every (field, term) in
-sorted order with its document numbers, weights and encoded values — and
+sorted order with its document numbers and encoded values — and
 starts afresh. When the segment is finished, the runs and what is still in
 memory are merged term by term: documents are numbered in order, so a
 term's postings are those of each run, one run after the other.
@@ -20,32 +20,32 @@ from collections.abc import Iterable, Iterator
 from itertools import accumulate
 from pathlib import Path
 
-# A term's postings: document numbers, weights (float32) and encoded values.
-Postings = tuple[array, array, list[bytes]]
-# One term of a run: field name, term, and its postings.
-Entry = tuple[str, bytes, array, array, list[bytes]]
+# Postings gathered in memory, per field: each term's document numbers,
+# and each term's encoded values.
+Terms = dict[str, tuple[dict[bytes, list[int]], dict[bytes, list[bytes]]]]
+# One term of a run: field name, term, document numbers, encoded values.
+Entry = tuple[str, bytes, array, list[bytes]]
 
 # Per term: field name length, term length, number of postings, value bytes.
 _HEADER = struct.Struct("<HHII")
 
 
-def entries(terms: dict[str, dict[bytes, Postings]]) -> Iterator[Entry]:
+def entries(terms: Terms) -> Iterator[Entry]:
     """Postings gathered in memory, by field name then term."""
     for name in sorted(terms):
-        field_terms = terms[name]
-        for btext in sorted(field_terms):
-            ids, weights, values = field_terms[btext]
-            yield name, btext, ids, weights, values
+        ids, values = terms[name]
+        for btext in sorted(ids):
+            yield name, btext, array("I", ids[btext]), values[btext]
 
 
-def write_run(path: Path, terms: dict[str, dict[bytes, Postings]]) -> None:
+def write_run(path: Path, terms: Terms) -> None:
     """Write postings gathered in memory to ``path``, in sorted order."""
     with open(path, "wb") as out:
-        for name, btext, ids, weights, values in entries(terms):
+        for name, btext, ids, values in entries(terms):
             data = b"".join(values)
             out.write(b"".join((
                 _HEADER.pack(len(name), len(btext), len(ids), len(data)), name.encode(), btext,
-                ids.tobytes(), weights.tobytes(), array("I", map(len, values)).tobytes(), data)))
+                ids.tobytes(), array("I", map(len, values)).tobytes(), data)))
 
 
 def read_run(path: Path) -> Iterator[Entry]:
@@ -56,14 +56,13 @@ def read_run(path: Path) -> Iterator[Entry]:
             name_length, term_length, count, data_length = _HEADER.unpack(header)
             name = read(name_length).decode()
             btext = read(term_length)
-            ids, weights, lengths = array("I"), array("f"), array("I")
+            ids, lengths = array("I"), array("I")
             ids.frombytes(read(ids.itemsize * count))
-            weights.frombytes(read(weights.itemsize * count))
             lengths.frombytes(read(lengths.itemsize * count))
             data = read(data_length)
             ends = list(accumulate(lengths))
-            yield name, btext, ids, weights, [data[end - size:end]
-                                               for end, size in zip(ends, lengths, strict=True)]
+            yield name, btext, ids, [data[end - size:end]
+                                     for end, size in zip(ends, lengths, strict=True)]
 
 
 def merged(sources: Iterable[Iterator[Entry]]) -> Iterator[Entry]:
@@ -75,7 +74,6 @@ def merged(sources: Iterable[Iterator[Entry]]) -> Iterator[Entry]:
         if current is not None and entry[0] == current[0] and entry[1] == current[1]:
             current[2].extend(entry[2])
             current[3].extend(entry[3])
-            current[4].extend(entry[4])
             continue
         if current is not None:
             yield current

@@ -10,7 +10,8 @@ query can only reach it through ``doctype``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections import Counter, defaultdict, deque
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from itertools import accumulate
 from typing import Any
@@ -18,9 +19,9 @@ from typing import Any
 from whoosh import fields, formats
 from whoosh.system import pack_uint
 
-from resosearch.analysis import exact_analyzer, exact_terms, fold, stemmed_terms, text_analyzer
+from resosearch.analysis import exact_analyzer, exact_columns, fold, stemmed_columns, text_analyzer
 from resosearch.models import Footnote, Paragraph, Resolution
-from resosearch.pairs import adjacent_pairs, pairs_analyzer
+from resosearch.pairs import pair_columns, pairs_analyzer
 
 PARAGRAPH = "p"
 RESOLUTION = "r"
@@ -32,7 +33,7 @@ NOTES_WEIGHT = 0.35
 FACETS = {"resolution": "number", "year": "year", "kind": "kind", "verb": "verb"}
 
 
-def encode_positions(poslist: list[int]) -> bytes:
+def encode_positions(poslist: Iterable[int]) -> bytes:
     """Ascending positions as varint deltas."""
     out = bytearray()
     base = 0
@@ -78,18 +79,18 @@ class CompactPositions(formats.Positions):
         return [(position, 1) for position in self.decode_positions(valuestring)]
 
 
-# How each kind of analyzed field gets its (term, position) from a text.
+# How each kind of analyzed field gets its terms and their positions from a text.
 _TERMS = {
-    "stemmed": stemmed_terms,
-    "exact": exact_terms,
-    "pairs": lambda text: adjacent_pairs(exact_terms(text)),
+    "stemmed": stemmed_columns,
+    "exact": exact_columns,
+    "pairs": lambda text: pair_columns(*exact_columns(text)),
 }
 
 
 class AnalyzedText(fields.TEXT):
-    """A TEXT field that indexes a text from its words as analysis.words()
-    gives them, shared with the other fields indexing the same text: a
-    paragraph goes through the tokenizer once, not once per field (and a
+    """A TEXT field that indexes a text from its words as
+    analysis.word_columns() gives them, shared with the other fields indexing
+    the same text: a paragraph is scanned once, not once per field (and a
     resolution's title once, not once per paragraph). The terms are those
     of the field's analyzer, which still analyses queries.
     """
@@ -103,27 +104,46 @@ class AnalyzedText(fields.TEXT):
     def index(self, value, **kwargs):
         if not isinstance(value, str):
             return super().index(value, **kwargs)
-        return _postings(value, self.terms, isinstance(self.format, formats.Positions),
-                         self.format.field_boost)
+        boost = self.format.field_boost
+        btexts, frequencies, values = self.postings(value)
+        return [(btext, frequency, frequency * boost, encoded)
+                for btext, frequency, encoded in zip(btexts, frequencies, values, strict=True)]
+
+    def postings(self, text: str) -> Postings:
+        """``text``'s postings in this field, as three lists: each distinct
+        term (UTF-8), its frequency and its encoded value."""
+        return _postings(text, self.terms, isinstance(self.format, formats.Positions))
+
+
+# A text's postings in one field: terms (UTF-8), frequencies, encoded values.
+Postings = tuple[list[bytes], list[int], list[bytes]]
 
 
 @lru_cache(maxsize=16)
-def _postings(text: str, terms: str, positional: bool, boost: float
-              ) -> tuple[tuple[bytes, int, float, bytes], ...]:
-    """What Whoosh's ``Field.index`` gives for ``text``: (term as UTF-8,
-    frequency, weight, encoded value) for each distinct term."""
-    positions: dict[str, list[int]] = {}
-    for term, pos in _TERMS[terms](text):
-        found = positions.get(term)
-        if found is None:
-            positions[term] = [pos]
-        else:
-            found.append(pos)
-    if positional:
-        return tuple((term.encode(), len(found), len(found) * boost, encode_positions(found))
-                     for term, found in positions.items())
-    return tuple((term.encode(), len(found), len(found) * boost, pack_uint(len(found)))
-                 for term, found in positions.items())
+def _postings(text: str, terms: str, positional: bool) -> Postings:
+    found, positions = _TERMS[terms](text)
+    if not positional:
+        counts = Counter(found)
+        return (list(map(str.encode, counts)), list(counts.values()),
+                list(map(_packed_frequency, counts.values())))
+    grouped: defaultdict[str, list[int]] = defaultdict(list)
+    # Each term's positions, gathered without a Python step per term.
+    deque(map(list.append, map(grouped.__getitem__, found), positions), 0)
+    lists = grouped.values()
+    return (list(map(str.encode, grouped)), list(map(len, lists)),
+            list(map(_encoded_positions, map(tuple, lists))))
+
+
+@lru_cache(maxsize=65536)
+def _encoded_positions(positions: tuple[int, ...]) -> bytes:
+    # Cached: the same few values (one position, early in a paragraph) recur,
+    # and each distinct value is then one object in memory.
+    return encode_positions(positions)
+
+
+@lru_cache(maxsize=1024)
+def _packed_frequency(frequency: int) -> bytes:
+    return pack_uint(frequency)
 
 
 def build_schema() -> fields.Schema:

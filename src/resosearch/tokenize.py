@@ -285,3 +285,63 @@ class UNTokenizer(Tokenizer):
                         t.pos = pos - 1
                     yield t
                 t.kind = plain
+
+
+def scan_words(text: str) -> tuple[list[str], list[int]]:
+    """The words of ``text`` and their positions, in two lists: what
+    ``UNTokenizer | ElisionFilter | CompoundFilter`` gives (elided articles
+    dropped, compounds split with the joined form beside the first part,
+    symbols followed by their citation forms), without a token object per
+    word. Indexing runs this on every paragraph; queries and highlights use
+    the filter chain. tests/test_tokenize.py checks that the two agree."""
+    words: list[str] = []
+    positions: list[int] = []
+    add_word, add_position = words.append, positions.append
+    pos = 0
+    for plain, symbol, number, word in TOKEN_RE.findall(text):
+        if plain:  # most tokens
+            add_word(plain)
+            add_position(pos)
+            pos += 1
+            continue
+        parts, width = _token_words(symbol, number, word)
+        for part, offset in parts:
+            add_word(part)
+            add_position(pos + offset)
+        pos += width
+    return words, positions
+
+
+@lru_cache(maxsize=65536)
+def _token_words(symbol: str, number: str, word: str) -> tuple[tuple[tuple[str, int], ...], int]:
+    """The words of one token that is not a plain word, each with its offset
+    from the token's position, and how many positions the token takes (as
+    UNTokenizer gives them, elided and split)."""
+    if word:
+        return _joined_words(word) if not word.isalpha() else (((word, 0),), 1)
+    if symbol and not any(c.isdigit() for c in symbol):
+        # Upper-case words around a slash (ONU/PNUD): words.
+        parts: list[tuple[str, int]] = []
+        offset = 0
+        for m in _WORD_RE.finditer(symbol):
+            sub, width = _joined_words(m.group()) if not m.group().isalpha() else (((m.group(), 0),), 1)
+            parts.extend((part, offset + at) for part, at in sub)
+            offset += width
+        return tuple(parts), offset
+    # A unit: its full form, then its citation forms, at one position.
+    return tuple((term, 0) for term in _unit_terms(symbol or number)), 1
+
+
+def _joined_words(word: str) -> tuple[tuple[tuple[str, int], ...], int]:
+    """A word with apostrophes or hyphens, elided then split (see
+    analysis.ElisionFilter and analysis.CompoundFilter)."""
+    _offset, rest, kind = elide(word)
+    if kind == PLAIN:
+        return ((rest, 0),), 1
+    parts, joined = split_compound(rest)
+    out: list[tuple[str, int]] = []
+    for i, (part, _start) in enumerate(parts):
+        out.append((part, i))
+        if i == 0 and joined:
+            out.append((joined, 0))
+    return tuple(out), len(parts)
