@@ -131,9 +131,8 @@ class SegmentBuilder:
                 writer.start_field(name, self._schema[name])
                 field, lengths = name, self._lengths.get(name)
                 weight_of = _Weights(self._schema[name].format)
-            writer.start_term(btext)
-            writer.add_all(ids, array("f", map(weight_of.__getitem__, encoded)), encoded, lengths)
-            writer.finish_term()
+            writer.add_term(btext, ids, array("f", map(weight_of.__getitem__, encoded)), encoded,
+                            lengths)
         if field is not None:
             writer.finish_field()
         writer.close()

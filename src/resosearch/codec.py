@@ -44,11 +44,12 @@ from whoosh.codec.whoosh3 import (
     _lenfield,
 )
 from whoosh.filedb.filetables import OrderedHashReader
+from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length
 
 from resosearch.dense import DENSE_EXT, DENSE_FIELDS, DenseMaps, DenseWriter
 from resosearch.mapped import MappedCompoundStorage
-from resosearch.postings import LeafMatcher, PostingsWriter
+from resosearch.postings import INLINE_POSTINGS, LeafMatcher, PostingsWriter, TermInfo
 
 # Stored fields: a column of compressed JSON, and the dictionary it is
 # compressed against (the last bytes of the first documents' JSON: zlib
@@ -209,6 +210,30 @@ class FieldWriter(W3FieldWriter):
         self._postwriter.add_all(ids, weights, values, lengths)
         self._dense.consider(self._fieldname, self._btext, ids, weights)
         self._term_ids = self._term_weights = None
+
+    def add_term(self, btext: bytes, ids: array, weights: array, values: list[bytes],
+                 lengths: array | None) -> None:
+        """A whole term: ``start_term``, ``add_all`` and ``finish_term`` in one.
+        A term in few documents (most word pairs) has its postings inlined
+        in its term info (see PostingsWriter.finish_postings): that term info
+        is made here directly, without a posting block being started and
+        dropped, which is most of the cost of writing such a term."""
+        if len(ids) > INLINE_POSTINGS:
+            self.start_term(btext)
+            self.add_all(ids, weights, values, lengths)
+            self.finish_term()
+            return
+        if lengths is None:
+            shortest, longest = None, 0
+        else:
+            found = list(map(lengths.__getitem__, ids))
+            present = [length for length in found if length]
+            shortest, longest = (min(present) if present else None), max(0, *found)
+        terminfo = TermInfo(sum(weights), len(ids), shortest, longest, max(0, *weights),
+                            ids[0], ids[-1])
+        terminfo.set_inlined(ids, weights, [value for value in values if value])
+        self._btext = btext
+        self._tindex.add(pack_ushort(self._fieldid) + btext, terminfo.to_bytes())
 
     def finish_term(self):
         super().finish_term()
