@@ -4,7 +4,8 @@ Whoosh's writer sends every posting through a sorting pool — a tuple per
 posting, sorted runs spilled to disk, a heap merge at commit — and then
 into the codec one call per posting. A new index receives its documents in
 order, so each term's postings arrive already sorted: here they are
-gathered per term in typed arrays and handed to the codec a term at a time.
+gathered per term in lists (a document's postings appended by C loops, see
+``SegmentBuilder.add_document``) and handed to the codec a term at a time.
 The files are W3's, written by resosearch.codec as Whoosh's writer would
 write them (tests/test_bulk.py compares the two, posting by posting).
 

@@ -100,6 +100,12 @@ class Vocabulary:
     def words(self) -> frozenset[str]:
         return self._found[1]
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Vocabulary) and self._found == other._found
+
+    def __hash__(self) -> int:
+        return hash(self._found)
+
 
 # --------------------------------------------------------------------------
 # Footnote-marker sentinels
