@@ -344,11 +344,14 @@ def stemmed_columns(text: str) -> tuple[list[str], list[int]]:
             list(chain.from_iterable(map(repeat, positions, map(len, stems)))))
 
 
-def exact_columns(text: str) -> tuple[list[str], list[int]]:
+@lru_cache(maxsize=16)
+def exact_columns(text: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
     """The terms of ``text`` in the exact chain and their positions: what
-    ``exact_analyzer()`` gives, without running the tokenizer again."""
+    ``exact_analyzer()`` gives, without running the tokenizer again. (The
+    few most recent texts are cached: a paragraph's exact terms are also
+    its pairs'.)"""
     found, positions = word_columns(text)
-    return list(map(fold, found)), list(positions)
+    return tuple(map(fold, found)), positions
 
 
 def stemmed_terms(text: str) -> list[tuple[str, int]]:
@@ -366,7 +369,7 @@ def clear_caches() -> None:
     memory back after a large build, or to measure a cold start)."""
     from resosearch import tokenize
 
-    for cached in (normalize, fold, stem_terms, word_columns, _word_stems, tokenize.elide,
+    for cached in (normalize, fold, stem_terms, word_columns, exact_columns, _word_stems, tokenize.elide,
                    tokenize.split_compound, tokenize.word_positions, tokenize._unit_terms,
                    tokenize._token_words):  # fmt: skip
         cached.cache_clear()

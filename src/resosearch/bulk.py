@@ -30,7 +30,7 @@ from whoosh.index import TOC
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from resosearch.codec import Codec
-from resosearch.runs import entries, merged, read_run, write_run
+from resosearch.runs import Terms, entries, merged, read_run, write_run
 from resosearch.schema import AnalyzedText
 from resosearch.schema import Postings as FieldPostings
 
@@ -61,12 +61,14 @@ class SegmentBuilder:
         # The postings of values that recur (a resolution's number on each of
         # its paragraphs, a kind, a verb): computed once.
         self._keyword_postings: dict[tuple[str, Any], FieldPostings] = {}
+        self._column_values: dict[tuple[str, Any], Any] = {}  # sortable values, likewise
         self.doc_count = 0
 
     def add_document(self, fields: dict[str, Any]) -> None:
         """Index and store one document, as Whoosh's ``add_document(**fields)``."""
         docnum = self.doc_count
         schema, perdoc, all_terms = self._schema, self._perdoc, self._terms
+        column_values = self._column_values
         lengths: dict[str, int] = {}
         perdoc.start_doc(docnum)
         for name in sorted(fields):
@@ -77,17 +79,21 @@ class SegmentBuilder:
             length = 0
             if field.indexed:
                 btexts, frequencies, values = self._postings(name, field, value)
-                ids, encoded = all_terms[name]
-                # One posting per term, appended without a Python step per term.
-                deque(map(list.append, map(ids.__getitem__, btexts), repeat(docnum)), 0)
-                deque(map(list.append, map(encoded.__getitem__, btexts), values), 0)
+                # One posting per term, (document number, value) added to the
+                # term's list without a Python step per term.
+                deque(map(list.extend, map(all_terms[name].__getitem__, btexts),
+                          zip(repeat(docnum), values)), 0)
                 if field.scorable:
                     length = sum(frequencies)
                     if length:
                         lengths[name] = length
-            perdoc.add_field(name, field, value if field.stored else None, length)
+            if field.stored or length:  # else Whoosh's add_field does nothing
+                perdoc.add_field(name, field, value if field.stored else None, length)
             if field.column_type:
-                perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
+                column_value = column_values.get((name, value))
+                if column_value is None:
+                    column_value = self._column_value(name, field, value)
+                perdoc.add_column_value(name, field.column_type, column_value)
         perdoc.finish_doc()
         for name, column in self._lengths.items():
             length = lengths.get(name)
@@ -107,6 +113,12 @@ class SegmentBuilder:
             entries = list(field.index(value))
             found = ([e[0] for e in entries], [e[1] for e in entries], [e[3] for e in entries])
             self._keyword_postings[key] = found
+        return found
+
+    def _column_value(self, name: str, field: Any, value: Any) -> Any:
+        if len(self._column_values) >= KEYWORD_CACHE:
+            self._column_values.clear()
+        found = self._column_values[(name, value)] = field.to_column_value(value)
         return found
 
     def _write_run(self) -> None:
@@ -149,10 +161,9 @@ class SegmentBuilder:
 KEYWORD_CACHE = 65_536
 
 
-def _new_terms(schema: Schema) -> dict[str, tuple[defaultdict, defaultdict]]:
-    """Per indexed field: each term's document numbers and encoded values."""
-    return {name: (defaultdict(list), defaultdict(list))
-            for name, field in schema.items() if field.indexed}
+def _new_terms(schema: Schema) -> Terms:
+    """Per indexed field: each term's postings (see resosearch.runs.Terms)."""
+    return {name: defaultdict(list) for name, field in schema.items() if field.indexed}
 
 
 class _Weights(dict):

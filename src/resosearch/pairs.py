@@ -12,7 +12,7 @@ every alternative at the next, so a pair is never missed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import accumulate, compress, repeat
 from operator import add, lshift
 
@@ -48,7 +48,7 @@ def adjacent_pairs(terms: Iterable[tuple[str, int]]) -> Iterator[tuple[str, int]
             yield before + SEPARATOR + text, pos - 1
 
 
-def pair_columns(terms: list[str], positions: list[int]) -> tuple[list[str], list[int]]:
+def pair_columns(terms: Sequence[str], positions: Sequence[int]) -> tuple[list[str], list[int]]:
     """:func:`adjacent_pairs` of ``terms`` at ``positions`` (two lists), as
     two lists. Most texts have one term per position, one after the other:
     their pairs are then made without a Python step per pair."""

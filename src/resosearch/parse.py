@@ -146,6 +146,9 @@ _VERB_ENDINGS_OK = ("commence", "recommence", "lance", "relance", "avance", "ren
                     "déplore")
 
 
+_LONGEST_LOCUTION = max(len(tail) for tails in _LOCUTIONS.values() for tail in tails)
+
+
 def _word(token: str) -> str:
     return token.strip(",;:.!?()«»\"“”")
 
@@ -188,7 +191,9 @@ def leading_verb(text: str, subparagraph: bool = False) -> str | None:
         ):
             return None
     taken = [first]
-    rest = [_word(t) for t in tokens[1:]]
+    # Past the first word, at most a pronoun's or adverb's word and the
+    # longest locution's words are read.
+    rest = [_word(t) for t in tokens[1:2 + _LONGEST_LOCUTION]]
     if first.lower() in ("se", "s'", "s’") and rest:
         taken.append(rest.pop(0))
     elif re.match(r"^[Ss]['’]\w", first):

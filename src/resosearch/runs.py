@@ -8,7 +8,8 @@ memory are merged term by term: documents are numbered in order, so a
 term's postings are those of each run, one run after the other.
 
 The files are temporary, read back by the process that wrote them, in a
-plain binary layout (no pickling).
+plain binary layout (no pickling): per term its document numbers and the
+numbers of its values in the run's table of distinct values.
 """
 
 from __future__ import annotations
@@ -20,49 +21,85 @@ from collections.abc import Iterable, Iterator
 from itertools import accumulate
 from pathlib import Path
 
-# Postings gathered in memory, per field: each term's document numbers,
-# and each term's encoded values.
-Terms = dict[str, tuple[dict[bytes, list[int]], dict[bytes, list[bytes]]]]
+# Postings gathered in memory, per field and term: one list of document
+# number, encoded value, document number, encoded value… (one list per term
+# rather than two halves the cost of adding a posting).
+Terms = dict[str, dict[bytes, list]]
 # One term of a run: field name, term, document numbers, encoded values.
 Entry = tuple[str, bytes, array, list[bytes]]
 
-# Per term: field name length, term length, number of postings, value bytes.
-_HEADER = struct.Struct("<HHII")
+# Per term: field name length, term length, number of postings.
+_HEADER = struct.Struct("<HHI")
+# At the end of a run: where its table of values starts.
+_FOOTER = struct.Struct("<Q")
 
 
 def entries(terms: Terms) -> Iterator[Entry]:
     """Postings gathered in memory, by field name then term."""
     for name in sorted(terms):
-        ids, values = terms[name]
-        for btext in sorted(ids):
-            yield name, btext, array("I", ids[btext]), values[btext]
+        field_terms = terms[name]
+        for btext in sorted(field_terms):
+            postings = field_terms[btext]
+            yield name, btext, array("I", postings[0::2]), postings[1::2]
+
+
+class _ValueNumbers(dict):
+    """Each distinct encoded value → its number in a run's table of values."""
+
+    def __missing__(self, value: bytes) -> int:
+        number = self[value] = len(self)
+        return number
 
 
 def write_run(path: Path, terms: Terms) -> None:
-    """Write postings gathered in memory to ``path``, in sorted order."""
+    """Write postings gathered in memory to ``path``, in sorted order.
+
+    Each posting's value is written as a number in a table of the run's
+    distinct values (a few positions each, and the same few recur), kept
+    at the end: reading a run back then makes no bytes object per posting."""
+    numbers = _ValueNumbers()
     with open(path, "wb") as out:
         for name, btext, ids, values in entries(terms):
-            data = b"".join(values)
             out.write(b"".join((
-                _HEADER.pack(len(name), len(btext), len(ids), len(data)), name.encode(), btext,
-                ids.tobytes(), array("I", map(len, values)).tobytes(), data)))
+                _HEADER.pack(len(name), len(btext), len(ids)), name.encode(), btext,
+                ids.tobytes(), array("I", map(numbers.__getitem__, values)).tobytes())))
+        table_at = out.tell()
+        out.write(array("I", [len(numbers)]).tobytes())
+        out.write(array("I", map(len, numbers)).tobytes())
+        out.write(b"".join(numbers))
+        out.write(_FOOTER.pack(table_at))
+
+
+def _read_table(file) -> tuple[list[bytes], int]:
+    """A run's table of values, and where its terms end."""
+    file.seek(-_FOOTER.size, 2)
+    end = file.tell()
+    (table_at,) = _FOOTER.unpack(file.read(_FOOTER.size))
+    file.seek(table_at)
+    count, lengths = array("I"), array("I")
+    count.frombytes(file.read(count.itemsize))
+    lengths.frombytes(file.read(lengths.itemsize * count[0]))
+    data = file.read(end - file.tell())
+    ends = list(accumulate(lengths))
+    return [data[stop - size:stop] for stop, size in zip(ends, lengths, strict=True)], table_at
 
 
 def read_run(path: Path) -> Iterator[Entry]:
     """The entries of a run written by :func:`write_run`, in order."""
     with open(path, "rb") as file:
-        read = file.read
-        while header := read(_HEADER.size):
-            name_length, term_length, count, data_length = _HEADER.unpack(header)
+        values, table_at = _read_table(file)
+        file.seek(0)
+        read, value_of = file.read, values.__getitem__
+        at = 0
+        while at < table_at:
+            name_length, term_length, count = _HEADER.unpack(read(_HEADER.size))
             name = read(name_length).decode()
             btext = read(term_length)
-            ids, lengths = array("I"), array("I")
+            ids, numbers = array("I"), array("I")
             ids.frombytes(read(ids.itemsize * count))
-            lengths.frombytes(read(lengths.itemsize * count))
-            data = read(data_length)
-            ends = list(accumulate(lengths))
-            yield name, btext, ids, [data[end - size:end]
-                                     for end, size in zip(ends, lengths, strict=True)]
+            numbers.frombytes(read(numbers.itemsize * count))
+            at += _HEADER.size + name_length + term_length + (ids.itemsize + numbers.itemsize) * count
+            yield name, btext, ids, list(map(value_of, numbers))
 
 
 def merged(sources: Iterable[Iterator[Entry]]) -> Iterator[Entry]:
