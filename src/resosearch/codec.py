@@ -44,12 +44,13 @@ from whoosh.codec.whoosh3 import (
     _lenfield,
 )
 from whoosh.filedb.filetables import OrderedHashReader
+from whoosh.filedb.filetables import _lengths as _ROW_LENGTHS
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length
 
 from resosearch.dense import DENSE_EXT, DENSE_FIELDS, DenseMaps, DenseWriter
 from resosearch.mapped import MappedCompoundStorage
-from resosearch.postings import INLINE_POSTINGS, LeafMatcher, PostingsWriter, TermInfo
+from resosearch.postings import INLINE_POSTINGS, LeafMatcher, PostingsWriter, inlined_term_info
 
 # Stored fields: a column of compressed JSON, and the dictionary it is
 # compressed against (the last bytes of the first documents' JSON: zlib
@@ -229,11 +230,23 @@ class FieldWriter(W3FieldWriter):
             found = list(map(lengths.__getitem__, ids))
             present = [length for length in found if length]
             shortest, longest = (min(present) if present else None), max(0, *found)
-        terminfo = TermInfo(sum(weights), len(ids), shortest, longest, max(0, *weights),
-                            ids[0], ids[-1])
-        terminfo.set_inlined(ids, weights, [value for value in values if value])
         self._btext = btext
-        self._tindex.add(pack_ushort(self._fieldid) + btext, terminfo.to_bytes())
+        self._add_row(pack_ushort(self._fieldid) + btext, inlined_term_info(
+            ids, weights, [value for value in values if value], shortest, longest))
+
+    def _add_row(self, key: bytes, value: bytes) -> None:
+        # What the term table's add (OrderedHashWriter's, then HashWriter's)
+        # does, with one write instead of three.
+        table = self._tindex
+        if key <= table.lastkey:
+            raise ValueError(f"Keys must increase: {table.lastkey!r}..{key!r}")
+        dbfile = table.dbfile
+        at = dbfile.tell()
+        table.index.append(at)
+        dbfile.write(_ROW_LENGTHS.pack(len(key), len(value)) + key + value)
+        digest = table.hashfn(key)
+        table.buckets[digest & 255].append((digest, at))
+        table.lastkey = key
 
     def finish_term(self):
         super().finish_term()

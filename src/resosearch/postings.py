@@ -211,13 +211,10 @@ class PostingsWriter(W3PostingsWriter):
         pairs = frontier(weights, self._length_bytes) if self._length_bytes else []
         edge = bytes(chain.from_iterable(pairs))
         length = _HEADER.size - 4 + len(edge) + len(chunks[0]) + len(chunks[1])
-        postfile.write(_HEADER.pack(
+        postfile.write(b"".join((_HEADER.pack(
             -length if last else length, len(ids), ids[-1], self._maxweight, flags,
             length_to_byte(self._minlength), length_to_byte(self._maxlength),
-            len(pairs) if pairs else NO_FRONTIER, len(chunks[0])))
-        postfile.write(edge)
-        postfile.write(chunks[0])
-        postfile.write(chunks[1])
+            len(pairs) if pairs else NO_FRONTIER, len(chunks[0])), edge, chunks[0], chunks[1])))
         self._blockcount += 1
         self._new_block()
 
@@ -230,10 +227,18 @@ class TermInfo(W3TermInfo):
     def to_bytes(self):
         if not self.is_inlined():
             return super().to_bytes()
-        ids, weights, values = self._inlined
-        weights = tuple(int(w) if w.is_integer() else w for w in weights)
-        head = super().to_bytes()[:self._struct.size]  # W3's fixed part, then our pickle
-        return head + dumps((ids, weights, values), PROTOCOL)
+        return inlined_term_info(*self._inlined, self._minlength, self._maxlength)
+
+
+def inlined_term_info(ids: Sequence[int], weights: Sequence[float], values: Sequence[bytes],
+                      minlength: int | None, maxlength: int) -> bytes:
+    """The bytes of a term info holding its postings: W3's fixed part (the
+    statistics of the postings), then the postings pickled."""
+    weights = tuple(int(w) if w.is_integer() else w for w in weights)
+    head = W3TermInfo._struct.pack(  # noqa: SLF001
+        True, sum(weights), len(ids), 0 if minlength is None else length_to_byte(minlength),
+        length_to_byte(maxlength), max(0, *weights), ids[0], ids[-1])
+    return head + dumps((tuple(ids), weights, tuple(values)), PROTOCOL)
 
 
 class BlockValues(Sequence):
