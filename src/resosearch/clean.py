@@ -195,24 +195,35 @@ def strip_markup(text: str) -> str:
     """
     if not _MARKUP_HINT.search(text):  # most lines: nothing to strip
         return text.rstrip()
-    text = re.sub(r"^\s{0,3}#{1,6}(?=\s|$)\s*", "", text)
+    # Each substitution runs only on a line holding a character it needs.
+    if "#" in text:
+        text = re.sub(r"^\s{0,3}#{1,6}(?=\s|$)\s*", "", text)
     if re.fullmatch(r"\s*(?:-{3,}|\*{3,}|(?:\* ){2,}\*|={3,})\s*", text):
         return ""
-    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = re.sub(r"\\([*_\[\]#<>])", r"\1", text)  # Markdown escapes
-    text = re.sub(rf"(\d)\s*<sup>\s*({_ORDINAL_SUFFIX})\s*</sup>", r"\1\2", text)
-    # 95^e and Pandoc's 95^e^
-    text = re.sub(rf"(\d)\s*\^\s*({_ORDINAL_SUFFIX})(?:\^|\b)", r"\1\2", text)
-    text = re.sub(r"<sup>\s*(\d{1,3})\s*</sup>", _markdown_marker, text)
-    text = re.sub(r"\^\s*(\d{1,3})\b", _markdown_marker, text)
+    if "](" in text:
+        text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    if "\\" in text:
+        text = re.sub(r"\\([*_\[\]#<>])", r"\1", text)  # Markdown escapes
+    if "<sup>" in text:
+        text = re.sub(rf"(\d)\s*<sup>\s*({_ORDINAL_SUFFIX})\s*</sup>", r"\1\2", text)
+    if "^" in text:
+        # 95^e and Pandoc's 95^e^
+        text = re.sub(rf"(\d)\s*\^\s*({_ORDINAL_SUFFIX})(?:\^|\b)", r"\1\2", text)
+    if "<sup>" in text:
+        text = re.sub(r"<sup>\s*(\d{1,3})\s*</sup>", _markdown_marker, text)
+    if "^" in text:
+        text = re.sub(r"\^\s*(\d{1,3})\b", _markdown_marker, text)
     text = re.sub(r"(?<![⁰¹²³⁴⁵⁶⁷⁸⁹])([⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3})", _markdown_marker, text)
-    text = _HTML_TAG_RE.sub("", text)
-    # Emphasis: remember that the line opens with one (after a number or label).
-    text = re.sub(
-        r"^(\s*(?:\d{1,3}\s*\.\s*|\(?[a-z]{1,4}\)\s*)?)\*{1,3}(?=\S)", rf"\1{_ITALIC}", text
-    )
-    text = re.sub(r"\*{1,3}", "", text)
-    text = re.sub(r"(?<![\w_])__?(?=\w)|(?<=\w)__?(?![\w_])", "", text)
+    if "<" in text:
+        text = _HTML_TAG_RE.sub("", text)
+    if "*" in text:
+        # Emphasis: remember that the line opens with one (after a number or label).
+        text = re.sub(
+            r"^(\s*(?:\d{1,3}\s*\.\s*|\(?[a-z]{1,4}\)\s*)?)\*{1,3}(?=\S)", rf"\1{_ITALIC}",
+            text)
+        text = re.sub(r"\*{1,3}", "", text)
+    if "_" in text:
+        text = re.sub(r"(?<![\w_])__?(?=\w)|(?<=\w)__?(?![\w_])", "", text)
     return text.rstrip()
 
 
