@@ -293,7 +293,7 @@ def scan_words(text: str) -> tuple[list[str], list[int]]:
     dropped, compounds split with the joined form beside the first part,
     symbols followed by their citation forms), without a token object per
     word. Indexing runs this on every paragraph; queries and highlights use
-    the filter chain. tests/test_tokenize.py checks that the two agree."""
+    the filter chain. tests/test_scan.py checks that the two agree."""
     words: list[str] = []
     positions: list[int] = []
     add_word, add_position = words.append, positions.append
