@@ -233,6 +233,8 @@ class FieldWriter(W3FieldWriter):
         self._btext = btext
         self._add_row(pack_ushort(self._fieldid) + btext, inlined_term_info(
             ids, weights, [value for value in values if value], shortest, longest))
+        # (Too rare for a map, but it tells the maps how large the segment is.)
+        self._dense.consider(self._fieldname, btext, ids, weights)
 
     def _add_row(self, key: bytes, value: bytes) -> None:
         # What the term table's add (OrderedHashWriter's, then HashWriter's)
