@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from array import array
 from collections import defaultdict, deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import repeat
 from pathlib import Path
 from typing import Any
@@ -60,8 +60,10 @@ class SegmentBuilder:
             name: array("I") for name, field in schema.items() if field.scorable}
         # The postings of values that recur (a resolution's number on each of
         # its paragraphs, a kind, a verb): computed once.
-        self._keyword_postings: dict[tuple[str, Any], FieldPostings] = {}
-        self._column_values: dict[tuple[str, Any], Any] = {}  # sortable values, likewise
+        self._keyword_postings = _Computed(
+            lambda key: _keyword_postings(schema[key[0]], key[1]))
+        self._column_values = _Computed(  # their sort-column values, likewise
+            lambda key: schema[key[0]].to_column_value(key[1]))
         self.doc_count = 0
 
     def add_document(self, fields: dict[str, Any]) -> None:
@@ -90,10 +92,7 @@ class SegmentBuilder:
             if field.stored or length:  # else Whoosh's add_field does nothing
                 perdoc.add_field(name, field, value if field.stored else None, length)
             if field.column_type:
-                column_value = column_values.get((name, value))
-                if column_value is None:
-                    column_value = self._column_value(name, field, value)
-                perdoc.add_column_value(name, field.column_type, column_value)
+                perdoc.add_column_value(name, field.column_type, column_values[(name, value)])
         perdoc.finish_doc()
         for name, column in self._lengths.items():
             length = lengths.get(name)
@@ -105,21 +104,7 @@ class SegmentBuilder:
     def _postings(self, name: str, field: Any, value: Any) -> FieldPostings:
         if isinstance(field, AnalyzedText) and isinstance(value, str):
             return field.postings(value)
-        key = (name, value)
-        found = self._keyword_postings.get(key)
-        if found is None:
-            if len(self._keyword_postings) >= KEYWORD_CACHE:
-                self._keyword_postings.clear()
-            entries = list(field.index(value))
-            found = ([e[0] for e in entries], [e[1] for e in entries], [e[3] for e in entries])
-            self._keyword_postings[key] = found
-        return found
-
-    def _column_value(self, name: str, field: Any, value: Any) -> Any:
-        if len(self._column_values) >= KEYWORD_CACHE:
-            self._column_values.clear()
-        found = self._column_values[(name, value)] = field.to_column_value(value)
-        return found
+        return self._keyword_postings[(name, value)]
 
     def _write_run(self) -> None:
         # Not named after the segment: its compound file takes every file
@@ -143,7 +128,7 @@ class SegmentBuilder:
                     writer.finish_field()
                 writer.start_field(name, self._schema[name])
                 field, lengths = name, self._lengths.get(name)
-                weight_of = _Weights(self._schema[name].format)
+                weight_of = _Computed(self._schema[name].format.decode_weight)
             writer.add_term(btext, ids, array("f", map(weight_of.__getitem__, encoded)), encoded,
                             lengths)
         if field is not None:
@@ -166,17 +151,27 @@ def _new_terms(schema: Schema) -> Terms:
     return {name: defaultdict(list) for name, field in schema.items() if field.indexed}
 
 
-class _Weights(dict):
-    """A posting's weight from its encoded value, as the field's format
-    decodes it (values recur: each is decoded once)."""
+class _Computed(dict):
+    """What ``compute`` gives for each key, computed once (values recur: a
+    resolution's number on each of its paragraphs, a posting's encoded
+    value); emptied when it holds ``KEYWORD_CACHE`` keys."""
 
-    def __init__(self, format_) -> None:
+    def __init__(self, compute: Callable[[Any], Any]) -> None:
         super().__init__()
-        self._decode = format_.decode_weight
+        self._compute = compute
 
-    def __missing__(self, encoded: bytes) -> float:
-        weight = self[encoded] = self._decode(encoded)
-        return weight
+    def __missing__(self, key: Any) -> Any:
+        if len(self) >= KEYWORD_CACHE:
+            self.clear()
+        found = self[key] = self._compute(key)
+        return found
+
+
+def _keyword_postings(field: Any, value: Any) -> FieldPostings:
+    """A keyword field's postings of ``value``, as three lists (see
+    schema.AnalyzedText.postings)."""
+    entries = list(field.index(value))
+    return [e[0] for e in entries], [e[1] for e in entries], [e[3] for e in entries]
 
 
 class BulkWriter:

@@ -230,7 +230,6 @@ class FieldWriter(W3FieldWriter):
             found = list(map(lengths.__getitem__, ids))
             present = [length for length in found if length]
             shortest, longest = (min(present) if present else None), max(0, *found)
-        self._btext = btext
         self._add_row(pack_ushort(self._fieldid) + btext, inlined_term_info(
             ids, weights, [value for value in values if value], shortest, longest))
         # (Too rare for a map, but it tells the maps how large the segment is.)

@@ -318,13 +318,13 @@ def _token_words(symbol: str, number: str, word: str) -> tuple[tuple[tuple[str, 
     from the token's position, and how many positions the token takes (as
     UNTokenizer gives them, elided and split)."""
     if word:
-        return _joined_words(word) if not word.isalpha() else (((word, 0),), 1)
+        return _word_parts(word)
     if symbol and not any(c.isdigit() for c in symbol):
         # Upper-case words around a slash (ONU/PNUD): words.
         parts: list[tuple[str, int]] = []
         offset = 0
         for m in _WORD_RE.finditer(symbol):
-            sub, width = _joined_words(m.group()) if not m.group().isalpha() else (((m.group(), 0),), 1)
+            sub, width = _word_parts(m.group())
             parts.extend((part, offset + at) for part, at in sub)
             offset += width
         return tuple(parts), offset
@@ -332,9 +332,12 @@ def _token_words(symbol: str, number: str, word: str) -> tuple[tuple[tuple[str, 
     return tuple((term, 0) for term in _unit_terms(symbol or number)), 1
 
 
-def _joined_words(word: str) -> tuple[tuple[tuple[str, int], ...], int]:
-    """A word with apostrophes or hyphens, elided then split (see
-    analysis.ElisionFilter and analysis.CompoundFilter)."""
+def _word_parts(word: str) -> tuple[tuple[tuple[str, int], ...], int]:
+    """A word's parts with their offsets, and its width in positions: a
+    plain word as it is; one with apostrophes or hyphens elided then split
+    (see analysis.ElisionFilter and analysis.CompoundFilter)."""
+    if word.isalpha():
+        return ((word, 0),), 1
     _offset, rest, kind = elide(word)
     if kind == PLAIN:
         return ((rest, 0),), 1
