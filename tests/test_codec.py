@@ -8,12 +8,13 @@ import io
 import random
 
 import pytest
-from whoosh import fields, index
+from whoosh import columns, fields, index
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
 
 from resosearch.analysis import exact_analyzer, text_analyzer
 from resosearch.codec import DICTIONARY_SAMPLE, Codec
+from resosearch.columns import ColumnValues
 from resosearch.count import count, term_ids
 from resosearch.mapped import _MapReader
 from resosearch.postings import _pack_ints, _unpack_ints
@@ -213,3 +214,49 @@ def test_a_blocks_frontier_bounds_every_posting_for_any_bm25_statistics(seed):
         best = max(score(w, lb, *stats) for w, lb in pairs)
         assert all(score(w, lb, *stats) <= best + 1e-12 for w, lb in postings)
     assert frontier(array("f", [0.5, 1.0]), [3, 4]) == []  # weights that are not whole: no bound
+
+
+def _whoosh_column_bytes(tmp_path, column, docnums, values, doccount):
+    """The column file Whoosh's own writer makes of these values."""
+    storage = FileStorage(str(tmp_path)).create()
+    dbfile = storage.create_file("whoosh.col")
+    writer = column.writer(dbfile)
+    for docnum, value in zip(docnums, values, strict=True):
+        writer.add(docnum, value)
+    writer.finish(doccount)
+    dbfile.close()
+    return storage.open_file("whoosh.col").read()
+
+
+def _column_cases():
+    rng = random.Random(7)
+    docnums = sorted(rng.sample(range(120), 80))  # documents without a value between
+    numbers = columns.NumericColumn("I", default=4_294_967_295)
+    yield "years", numbers, docnums, [rng.randint(1946, 2026) for _ in docnums], 130
+    # A value equal to the default is not written; the column ends at the
+    # last document with another value.
+    yield "defaults", numbers, [0, 2, 3, 5], [7, 4_294_967_295, 9, 4_294_967_295], 10
+    yield "no value but the default", numbers, [1], [4_294_967_295], 4
+    yield "length bytes", columns.NumericColumn("B", default=0), docnums, \
+        [rng.randint(0, 255) for _ in docnums], 120
+    words = columns.VarBytesColumn()
+    yield "numbers", words, docnums, [f"{rng.randint(1, 80)}/{rng.randint(1, 300)}".encode()
+                                     for _ in docnums], 125
+    yield "empty values", words, [0, 1, 4], [b"", b"a", b""], 6
+    # Lengths past a byte and past two bytes widen Whoosh's arrays.
+    yield "long values", words, [0, 3, 4], [b"x" * 300, b"y", b"z" * 70_000], 5
+    # Past the cutoff, each document's offset is written too.
+    yield "offsets", columns.VarBytesColumn(write_offsets_cutoff=50), docnums, \
+        [bytes(rng.randint(0, 9)) for _ in docnums], 120
+
+
+@pytest.mark.parametrize("case", list(_column_cases()), ids=lambda case: case[0])
+def test_columns_are_written_as_whoosh_writes_them(case, tmp_path):
+    _name, column, docnums, values, doccount = case
+    kept = ColumnValues(column)
+    for docnum, value in zip(docnums, values, strict=True):
+        kept.docnums.append(docnum)
+        kept.values.append(value)
+    assert ColumnValues.handles(column)
+    assert kept.encode(doccount) == _whoosh_column_bytes(tmp_path, column, docnums, values,
+                                                         doccount)

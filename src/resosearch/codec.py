@@ -12,6 +12,8 @@ Whoosh stays the engine — its segments, term index, matchers and scoring
   its own, and a paragraph is too short for that to find much repetition;
   with the dictionary they take about half the space, and reading them
   unpickles nothing.
+* Sortable columns and field lengths are written in one go per column when
+  the segment is written (resosearch.columns), not a value at a time.
 * Field lengths (a byte per document and field) are kept in memory: Whoosh
   reads the column file once per posting when it writes a segment and once
   per match when it scores.
@@ -48,6 +50,7 @@ from whoosh.filedb.filetables import _lengths as _ROW_LENGTHS
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length
 
+from resosearch.columns import ColumnValues
 from resosearch.dense import DENSE_EXT, DENSE_FIELDS, DenseMaps, DenseWriter
 from resosearch.mapped import MappedCompoundStorage
 from resosearch.postings import INLINE_POSTINGS, LeafMatcher, PostingsWriter, inlined_term_info
@@ -142,6 +145,18 @@ class PerDocWriter(W3PerDocWriter):
         del self._colwriters["_stored"]  # replaced by STORED_JSON
         self._pending: list[tuple[int, bytes]] = []
         self._dictionary: bytes | None = None
+        self._primed: zlib._Compress | None = None  # a compressor given the dictionary
+        self._columns: dict[str, ColumnValues] = {}
+
+    def add_column_value(self, fieldname, column, value):
+        values = self._columns.get(fieldname)
+        if values is None:
+            if not ColumnValues.handles(column):
+                super().add_column_value(fieldname, column, value)
+                return
+            values = self._columns[fieldname] = ColumnValues(column)
+        values.docnums.append(self._docnum)
+        values.values.append(value)
 
     def finish_doc(self):
         stored = self._storedfields
@@ -160,6 +175,9 @@ class PerDocWriter(W3PerDocWriter):
         sample = b"".join(data for _, data in self._pending)
         self._dictionary = sample[-DICTIONARY_BYTES:]
         self._segment.stored_dictionary = self._dictionary
+        # Copying a compressor that has the dictionary costs less than
+        # giving it to a new one (zlib hashes it), with the same output.
+        self._primed = zlib.compressobj(6, zdict=self._dictionary)
         for docnum, data in self._pending:
             self._write_stored(docnum, data)
         self._pending.clear()
@@ -167,7 +185,7 @@ class PerDocWriter(W3PerDocWriter):
     def _write_stored(self, docnum: int, data: bytes) -> None:
         if not self._has_column(STORED_JSON):
             self._create_column(STORED_JSON, _STORED_COLUMN)
-        compressor = zlib.compressobj(6, zdict=self._dictionary)
+        compressor = self._primed.copy()
         self._get_column(STORED_JSON).add(docnum, compressor.compress(data) + compressor.flush())
 
     def close(self):
@@ -175,6 +193,8 @@ class PerDocWriter(W3PerDocWriter):
             self.finish_doc()
         if self._pending:
             self._flush_pending()
+        for fieldname, values in self._columns.items():
+            self._cols.create_file(fieldname).write(values.encode(self._doccount))
         super().close()
         # W3 leaves its (by now empty) folder of temporary files, INDEX.tmp,
         # in the index. Another writer may still be using it: only removed

@@ -1,6 +1,13 @@
-"""Each open segment's sortable fields as plain lists, read once.
+"""Sortable fields' columns: written in one go per segment, and each open
+segment's read as plain lists, once.
 
-Date order, facets and timelines need a value (date, number, year, kind…)
+Writing: Whoosh's column writers take several Python steps per value, and a
+paragraph has about ten values (its number, date, order… and the length of
+each text field). :class:`ColumnValues` keeps them in arrays and
+:meth:`ColumnValues.encode` writes each column at once, with the bytes
+Whoosh's writer would have written.
+
+Reading: Date order, facets and timelines need a value (date, number, year, kind…)
 for every match: tens of thousands in an archive. Whoosh's column readers
 answer one document at a time (a file read and an unpack each, then a
 translation); here a segment's whole column is read in one go, decoded by
@@ -13,10 +20,85 @@ from __future__ import annotations
 import sys
 import weakref
 from array import array
+from collections import deque
 from collections.abc import Callable, Collection, Hashable, Iterable
+from itertools import accumulate, repeat
 from typing import Any
 
 from whoosh import columns
+
+
+class ColumnValues:
+    """One column's values as documents add them (in increasing document
+    order, at most one each), kept until the segment is written."""
+
+    __slots__ = ("column", "docnums", "values")
+
+    def __init__(self, column: columns.Column) -> None:
+        self.column = column
+        self.docnums = array("I")
+        # Numbers in an array (a length byte, a year…); bytes in a list.
+        self.values: array | list = (array(column._typecode)  # noqa: SLF001
+                                     if type(column) is columns.NumericColumn else [])
+
+    @staticmethod
+    def handles(column: columns.Column) -> bool:
+        """Whether :meth:`encode` writes this type of column (else Whoosh's
+        writer must)."""
+        return type(column) in (columns.NumericColumn, columns.VarBytesColumn)
+
+    def encode(self, doccount: int) -> bytes:
+        """The column file of a segment of ``doccount`` documents, byte for
+        byte as Whoosh's writer of the column writes it."""
+        if isinstance(self.values, array):
+            return self._numbers()
+        return self._var_bytes(doccount)
+
+    def _numbers(self) -> bytes:
+        # NumericColumn.Writer: big-endian numbers, the default for each
+        # document without a value, up to the last document with another.
+        default = self.column._default  # noqa: SLF001
+        last = len(self.values) - 1
+        while last >= 0 and self.values[last] == default:
+            last -= 1
+        if last < 0:
+            return b""
+        numbers = array(self.values.typecode, repeat(default, self.docnums[last] + 1))
+        deque(map(numbers.__setitem__, self.docnums[:last + 1], self.values[:last + 1]), 0)
+        return _big_endian(numbers)
+
+    def _var_bytes(self, doccount: int) -> bytes:
+        # VarBytesColumn.Writer: the values, then each document's length
+        # (0 without a value), then — past ``write_offsets_cutoff``
+        # documents — where each one starts, then the arrays' typecodes.
+        lengths = [0] * doccount
+        deque(map(lengths.__setitem__, self.docnums, map(len, self.values)), 0)
+        lengths_array = _growable(lengths)
+        parts = [b"".join(self.values), _big_endian(lengths_array)]
+        codes = lengths_array.typecode
+        if self.column.allow_offsets and doccount > self.column.write_offsets_cutoff:
+            offsets = _growable(list(accumulate(lengths[:-1], initial=0)))
+            parts.append(_big_endian(offsets))
+            codes += offsets.typecode + "X"
+        parts.append(codes.encode("ascii"))
+        return b"".join(parts)
+
+
+def _growable(numbers: list[int]) -> array:
+    """``numbers`` in the array Whoosh's GrowableArray would end with: bytes,
+    widened as the largest number needs."""
+    largest = max(numbers, default=0)
+    typecode = "B" if largest < 1 << 8 else "H" if largest < 1 << 16 else \
+        "i" if largest < 1 << 31 else "I"
+    return array(typecode, numbers)
+
+
+def _big_endian(numbers: array) -> bytes:
+    # As Whoosh's StructFile.write_array writes an array (swapped in place).
+    if sys.byteorder == "little":
+        numbers.byteswap()
+    return numbers.tobytes()
+
 
 # Per open segment reader: what was derived from its columns, by name.
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
