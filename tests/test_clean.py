@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from resosearch.clean import (
     Line,
+    Vocabulary,
     clean,
     detect_layout,
     extract_footnotes,
@@ -139,3 +146,52 @@ def test_pandoc_ordinal_and_text_that_only_looks_like_a_tag():
     assert strip_markup("*23^e^ séance plénière") == _ITALIC + "23e séance plénière"
     assert strip_markup("si x<y & y>z alors") == "si x<y & y>z alors"
     assert strip_markup("un <b>mot</b> en gras") == "un mot en gras"
+
+
+# What a document's vocabulary holds, as regexes list it: every compound of
+# two runs of letters joined by a hyphen (within compounds of any length),
+# every run of letters followed by no word character or hyphen.
+_COMPOUNDS_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
+_WORDS_RE = re.compile(r"[^\W\d_]+(?![\w-])")
+
+
+def _listed(text: str) -> tuple[set[str], set[str]]:
+    compounds = set()
+    for token in _COMPOUNDS_RE.findall(text):
+        parts = token.lower().split("-")
+        compounds.update(f"{a}-{b}" for a, b in zip(parts, parts[1:], strict=False))
+    return compounds, {word.lower() for word in _WORDS_RE.findall(text)}
+
+
+_VOCABULARY_TEXTS = [
+    "la coopération Sud-Sud et sous-régionale\nl’après-2015, x-a-b 1a-b a--b",
+    "Développement durable_ développement1 _durable 2030-Agenda celle-ci-là",
+    "Inter-régional; INTER-Régional intra-\nrégional é-abc abc- -abc",
+]
+
+
+@pytest.mark.parametrize("text", _VOCABULARY_TEXTS)
+def test_vocabulary_holds_the_forms_regexes_list(text: str) -> None:
+    vocabulary = Vocabulary(lines(text))
+    compounds, words = _listed(text)
+    for form in compounds:
+        assert form in vocabulary.hyphenated, form
+    for form in words:
+        assert form in vocabulary.words, form
+    # Forms that are nearly there: parts of words, other joinings, digits.
+    asked = {w[1:] for w in words} | {w[:-1] for w in words} | {c.replace("-", "") for c in compounds}
+    asked |= {"a-b", "b", "abc", "durable", "développement1", "2030-agenda", "ci-là", "celle-là"}
+    for form in asked:
+        assert (form in vocabulary.words) == (form in words), form
+        assert (form in vocabulary.hyphenated) == (form in compounds), form
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["ab", "Cd", "é", "-", "_", "1", " ", "\n", "’", "ab-cd", "x"]),
+                max_size=12).map("".join),
+       st.lists(st.sampled_from(["ab", "cd", "é", "x", "-", "1"]), min_size=1, max_size=4).map("".join))
+def test_vocabulary_agrees_with_the_regexes_on_any_text(text: str, form: str) -> None:
+    vocabulary = Vocabulary(lines(text))
+    compounds, words = _listed(text)
+    assert (form in vocabulary.words) == (form in words)
+    assert (form in vocabulary.hyphenated) == (form in compounds)

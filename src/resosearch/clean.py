@@ -25,7 +25,7 @@ footnote numbers.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 
@@ -70,41 +70,83 @@ class Cleaned:
     vocabulary: Vocabulary | None = None
 
     @property
-    def hyphenated(self) -> frozenset[str]:
+    def hyphenated(self) -> Container[str]:
         """Hyphenated compounds seen in the document (``sous-régional``)."""
         return self.vocabulary.hyphenated if self.vocabulary else frozenset()
 
     @property
-    def words(self) -> frozenset[str]:
+    def words(self) -> Container[str]:
         """Plain words seen in the document, lower case."""
         return self.vocabulary.words if self.vocabulary else frozenset()
 
 
 class Vocabulary:
-    """The hyphenated compounds and plain words of some lines, found when
-    first asked for: only a line ending with a hyphen needs them, and most
-    documents have none."""
+    """The hyphenated compounds and plain words of some lines, as two
+    collections: ``"sous-régional" in vocabulary.hyphenated``, ``"développement"
+    in vocabulary.words`` (lower case).
+
+    Only a line ending with a hyphen asks, and a document asks a few times
+    at most: each form asked for is looked for in the text, rather than
+    every word of the document listed (which cost more than the rest of
+    parsing such a document).
+    """
 
     def __init__(self, lines: Sequence[Line]) -> None:
         self._lines = lines
+        self.hyphenated: Container[str] = _Forms(self, compound=True)
+        self.words: Container[str] = _Forms(self, compound=False)
 
     @cached_property
-    def _found(self) -> tuple[frozenset[str], frozenset[str]]:
-        return _vocabulary(self._lines)
-
-    @property
-    def hyphenated(self) -> frozenset[str]:
-        return self._found[0]
-
-    @property
-    def words(self) -> frozenset[str]:
-        return self._found[1]
+    def text(self) -> str:
+        """The lines, lower case, one per line (no word crosses a newline)."""
+        return "\n".join(line.text for line in self._lines).lower()
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Vocabulary) and self._found == other._found
+        return isinstance(other, Vocabulary) and self.text == other.text
 
     def __hash__(self) -> int:
-        return hash(self._found)
+        return hash(self.text)
+
+
+class _Forms(Container[str]):
+    """A :class:`Vocabulary`'s compounds (``a-b``: two runs of letters joined
+    by a hyphen, within a compound of any length) or its plain words (a run
+    of letters followed by no word character or hyphen)."""
+
+    def __init__(self, vocabulary: Vocabulary, compound: bool) -> None:
+        self._vocabulary = vocabulary
+        self._compound = compound
+
+    def __contains__(self, form: object) -> bool:
+        if not isinstance(form, str):
+            return False
+        parts = form.split("-") if self._compound else [form]
+        if len(parts) != (2 if self._compound else 1) or not all(map(_letters, parts)):
+            return False
+        text = self._vocabulary.text
+        at = text.find(form)
+        while at != -1:
+            end = at + len(form)
+            after = text[end:end + 1]
+            if not (at and _letter(text[at - 1])) and not (
+                    after and (_letter(after) if self._compound else _word_or_hyphen(after))):
+                return True
+            at = text.find(form, at + 1)
+        return False
+
+
+def _letter(char: str) -> bool:
+    # What the regex class [^\W\d_] matches: \w is str.isalnum() and "_",
+    # \d is str.isdecimal().
+    return char.isalnum() and not char.isdecimal()
+
+
+def _letters(text: str) -> bool:
+    return bool(text) and all(map(_letter, text))
+
+
+def _word_or_hyphen(char: str) -> bool:
+    return char.isalnum() or char in "_-"
 
 
 # --------------------------------------------------------------------------
@@ -365,8 +407,8 @@ _WORD_RE = re.compile(r"[^\W\d_][\w’'-]*")
 _LEFT_HALF_RE = re.compile(r"([^\W\d_][\w’'-]*)-$")
 
 
-def join_lines(parts: Iterable[str], hyphenated: frozenset[str] = frozenset(),
-               words: frozenset[str] = frozenset()) -> str:
+def join_lines(parts: Iterable[str], hyphenated: Container[str] = frozenset(),
+               words: Container[str] = frozenset()) -> str:
     """Join hard-wrapped lines into one string.
 
     A word split by a hyphen at a line end is rejoined: the hyphen is kept
@@ -400,7 +442,7 @@ def join_lines(parts: Iterable[str], hyphenated: frozenset[str] = frozenset(),
     return out
 
 
-def _keep_hyphen(head: str, tail: str, hyphenated: frozenset[str], words: frozenset[str]) -> bool:
+def _keep_hyphen(head: str, tail: str, hyphenated: Container[str], words: Container[str]) -> bool:
     last = head.split("-")[-1]
     first = re.split(r"[-’']", tail)[0]
     compound = f"{last}-{first}".lower()
@@ -413,19 +455,6 @@ def _keep_hyphen(head: str, tail: str, hyphenated: frozenset[str], words: frozen
     return last.lower() in _HYPHEN_LEFT or first.lower() in _HYPHEN_RIGHT
 
 
-def _vocabulary(lines: Sequence[Line]) -> tuple[frozenset[str], frozenset[str]]:
-    # No word crosses a newline: the whole text is searched at once.
-    text = "\n".join(line.text for line in lines)
-    hyphenated: set[str] = set()
-    for token in _HYPHENATED_RE.findall(text):
-        parts = token.lower().split("-")
-        hyphenated.update(f"{a}-{b}" for a, b in zip(parts, parts[1:], strict=False))
-    words = set(map(str.lower, _PLAIN_WORD_RE.findall(text)))
-    return frozenset(hyphenated), frozenset(words)
-
-
-_HYPHENATED_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
-_PLAIN_WORD_RE = re.compile(r"[^\W\d_]+(?![\w-])")
 
 
 # --------------------------------------------------------------------------
