@@ -126,6 +126,51 @@ def test_marker_patterns_find_what_the_lookbehind_forms_find(text, number):
                 [m.start() for m in re.finditer(slow, text[pos:], re.M)]
 
 
+# _find_marker as first written: each form searched over the whole rest of
+# the text, the earliest first match kept.
+def _find_marker_everywhere(text: str, number: int, pos: int):
+    digits = str(number)
+    best = None
+    for kind, pattern in enumerate(clean._marker_patterns(digits)):
+        for match in pattern.finditer(text[pos:]):
+            start, end = pos + match.start(1), pos + match.end(1)
+            if kind == 0 and not clean._glued_ok(text, start):
+                continue
+            if kind == 2:
+                tail = match.group(0).split("/")[1]
+                if len(tail) <= 3 or len(tail) - len(digits) < 1:
+                    continue
+            if kind == 3:
+                word = re.search(r"([^\W\d_]+)[^\w\s]*$", text[: pos + match.start()])
+                if word and word.group(1).lower() in clean._NUMBER_WORDS:
+                    continue
+                start = pos + match.start()
+            if best is None or start < best[0]:
+                best = (start, end)
+            break
+    return best
+
+
+MARKER_PIECES = ["Sud-Sud2", "Sud »2", "20022", "63/2332", " 2,", " 2", "  2 ;", "article 2,",
+                 "par. 12.", "CO2", "1/22", "2012", "12", "\n", " ", "mot", "É", ",", ".", "’",
+                 ")", "/", "3", "22", "des 3;", "x\t 3:", "2030 »3"]
+
+
+@pytest.mark.parametrize("text", MARKER_TEXTS)
+@pytest.mark.parametrize("number", [2, 3, 12, 22])
+def test_a_marker_is_found_where_searching_everywhere_finds_it(text, number):
+    for pos in range(len(text) + 1):
+        assert clean._find_marker(text, number, pos) == _find_marker_everywhere(text, number, pos)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(MARKER_PIECES), max_size=14).map("".join),
+       st.sampled_from([2, 3, 12, 22]), st.integers(0, 60))
+def test_a_marker_is_found_where_searching_everywhere_finds_it_in_any_text(text, number, pos):
+    pos = min(pos, len(text))
+    assert clean._find_marker(text, number, pos) == _find_marker_everywhere(text, number, pos)
+
+
 def test_a_building_process_does_not_collect_garbage_while_it_builds(tmp_path):
     states = []
     assert gc.isenabled()

@@ -626,27 +626,76 @@ def _repeat(match: re.Match[str], whole: str) -> str:
 
 
 def _find_marker(text: str, number: int, pos: int) -> tuple[int, int] | None:
+    """Where note ``number`` is printed in ``text`` after ``pos``: the
+    earliest of the first match of each form (see :func:`_marker_patterns`).
+
+    Every form holds the number itself, so the search starts a few
+    characters before its first occurrence; once a form has been found, the
+    next ones are only searched up to it. (Searching the rest of the
+    document for each form, for each note, cost more than the rest of
+    parsing.)"""
     digits = str(number)
-    patterns = _marker_patterns(digits)
+    rest = text[pos:]
+    first = rest.find(digits)
+    if first == -1:
+        return None
     best: tuple[int, int] | None = None
-    for kind, pattern in enumerate(patterns):
-        for match in pattern.finditer(text[pos:]):
-            start, end = pos + match.start(1), pos + match.end(1)
+    for kind, pattern in enumerate(_marker_patterns(digits)):
+        if kind == 3:
+            found = _alone_marker(text, pos, digits, pattern, first,
+                                  len(rest) if best is None else best[0] - pos)
+            if found is not None:
+                best = (pos + found[0], pos + found[1])
+            break
+        # A form found after ``best`` cannot do better; the end leaves room
+        # for the few characters a match can begin with and look at after.
+        end = len(rest) if best is None else best[0] - pos + len(digits) + _MARKER_LEAD + 1
+        for match in pattern.finditer(rest, max(0, first - _MARKER_LEAD), end):
+            start, stop = pos + match.start(1), pos + match.end(1)
+            if best is not None and start >= best[0]:
+                break
             if kind == 0 and not _glued_ok(text, start):
                 continue
             if kind == 2:
                 tail = match.group(0).split("/")[1]
                 if len(tail) <= 3 or len(tail) - len(digits) < 1:
                     continue
-            if kind == 3:
-                word = re.search(r"([^\W\d_]+)[^\w\s]*$", text[: pos + match.start()])
-                if word and word.group(1).lower() in _NUMBER_WORDS:
-                    continue
-                start = pos + match.start()
-            if best is None or start < best[0]:
-                best = (start, end)
+            best = (start, stop)
             break
     return best
+
+
+# The most characters a glued marker's match takes before the number
+# (a resolution number's "123/45"), and one more.
+_MARKER_LEAD = 8
+
+
+def _alone_marker(text: str, pos: int, digits: str, pattern: re.Pattern[str], first: int,
+                  limit: int) -> tuple[int, int] | None:
+    """The first match of the last form (the number alone after a word, before
+    punctuation) in ``text[pos:]``, starting before ``limit`` (both counted
+    from ``pos``): where its spaces start and where the number ends. Only the
+    spaces before each occurrence of the number are tried, not every space
+    of the document; a match after a word that numbers follow
+    (``article 2,``) does not count."""
+    rest = text[pos:]
+    at = first
+    while at != -1:
+        start = at
+        while start and rest[start - 1] != "\n" and rest[start - 1].isspace():
+            start -= 1
+        if start >= limit:
+            return None
+        if 0 < start < at and _letter(rest[start - 1]):
+            match = pattern.match(rest, start)
+            if match is not None:
+                word_end = word_start = pos + start
+                while word_start and _letter(text[word_start - 1]):
+                    word_start -= 1
+                if text[word_start:word_end].lower() not in _NUMBER_WORDS:
+                    return start, match.end(1)
+        at = rest.find(digits, at + 1)
+    return None
 
 
 @lru_cache(maxsize=256)
