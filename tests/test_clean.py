@@ -21,6 +21,7 @@ from resosearch.clean import (
     separate_markers,
     strip_markup,
     take_markers,
+    tidy,
 )
 
 
@@ -51,6 +52,13 @@ def test_take_markers_spacing() -> None:
     assert take_markers(f"Sud {marker(4)} , du") == ("Sud, du", (4,))
     assert take_markers(f"Sud-Sud{marker(4)} ;") == ("Sud-Sud ;", (4,))
     assert take_markers(f"a{marker(2)} b{marker(3)} c{marker(2)}") == ("a b c", (2, 3))
+    assert take_markers(" sans\u2003 renvoi \n") == ("sans renvoi", ())
+
+
+@pytest.mark.parametrize("text", ["  a\t\tb \n c  ", "\u2003x\u3000y\x1cz\u00a0", "", " \n ",
+                                  f"a\ue002b {marker(2)} c"])
+def test_tidy_collapses_what_the_regex_calls_whitespace(text: str) -> None:
+    assert tidy(text) == re.sub(r"\s+", " ", re.sub("[\ue000-\ue00f]", "", text)).strip()
 
 
 def test_join_lines_hyphens() -> None:
