@@ -171,6 +171,26 @@ def test_a_marker_is_found_where_searching_everywhere_finds_it_in_any_text(text,
     assert clean._find_marker(text, number, pos) == _find_marker_everywhere(text, number, pos)
 
 
+# Regexes rewritten so that the engine tries fewer positions, as first written.
+_CITE_FIRST_WRITTEN = r"(?<![\w/.\-])(\d{1,2})/(\d{1,3})(?:\s?([A-Z])(?![\w/.\-]))?(?![\w/])"
+_MARKUP_HINT_FIRST_WRITTEN = r"[#\[\\<^*_⁰¹²³⁴⁵⁶⁷⁸⁹]|-{3}|={3}"
+REWRITTEN_TEXTS = [
+    "ses résolutions 57/270 B du 23 juin 2003, 60/212 et 62/209; A/57/444, DP/2003/2, 1/CP.21",
+    "6/1 12/123 123/12 x1/2 .1/2 -1/2 /1/2 1/2B 1/2 B 1/2 Bc 64/222/1 ²³ ¹ # [a](b) \\* <sup>",
+    "--- === -- == _x_ *y* ^e 5^2 a-b ---- a=b",
+]
+
+
+@pytest.mark.parametrize("text", REWRITTEN_TEXTS)
+def test_rewritten_regexes_find_what_they_found_as_first_written(text):
+    from resosearch.parse import _CITE_RE
+    for pos in range(len(text) + 1):
+        rest = text[pos:]
+        assert [m.groups() + m.span() for m in _CITE_RE.finditer(rest)] == \
+            [m.groups() + m.span() for m in re.finditer(_CITE_FIRST_WRITTEN, rest)]
+        assert bool(clean._MARKUP_HINT.search(rest)) == bool(re.search(_MARKUP_HINT_FIRST_WRITTEN, rest))
+
+
 def test_a_building_process_does_not_collect_garbage_while_it_builds(tmp_path):
     states = []
     assert gc.isenabled()

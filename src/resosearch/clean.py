@@ -229,7 +229,8 @@ def _markdown_marker(match: re.Match[str]) -> str:
 _HTML_TAG_RE = re.compile(
     r"</?(?:sup|sub|i|b|u|em|strong|span|small|a|p|div|br|hr|abbr|cite|mark)\b[^<>]*/?>", re.I
 )
-_MARKUP_HINT = re.compile(r"[#\[\\<^*_⁰¹²³⁴⁵⁶⁷⁸⁹]|-{3}|={3}")
+# (The lookahead lets the regex engine skip to a character that can start a match.)
+_MARKUP_HINT = re.compile(r"(?=[#\[\\<^*_⁰¹²³⁴⁵⁶⁷⁸⁹=-])(?:[#\[\\<^*_⁰¹²³⁴⁵⁶⁷⁸⁹]|-{3}|={3})")
 
 
 def strip_markup(text: str) -> str:
@@ -244,34 +245,48 @@ def strip_markup(text: str) -> str:
         return text.rstrip()
     # Each substitution runs only on a line holding a character it needs.
     if "#" in text:
-        text = re.sub(r"^\s{0,3}#{1,6}(?=\s|$)\s*", "", text)
-    if re.fullmatch(r"\s*(?:-{3,}|\*{3,}|(?:\* ){2,}\*|={3,})\s*", text):
+        text = _HEADING_RE.sub("", text)
+    if _RULE_LINE_RE.fullmatch(text):
         return ""
     if "](" in text:
-        text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
+        text = _LINK_RE.sub(r"\1", text)
     if "\\" in text:
-        text = re.sub(r"\\([*_\[\]#<>])", r"\1", text)  # Markdown escapes
+        text = _ESCAPE_RE.sub(r"\1", text)  # Markdown escapes
     if "<sup>" in text:
-        text = re.sub(rf"(\d)\s*<sup>\s*({_ORDINAL_SUFFIX})\s*</sup>", r"\1\2", text)
+        text = _SUP_ORDINAL_RE.sub(r"\1\2", text)
     if "^" in text:
         # 95^e and Pandoc's 95^e^
-        text = re.sub(rf"(\d)\s*\^\s*({_ORDINAL_SUFFIX})(?:\^|\b)", r"\1\2", text)
+        text = _CARET_ORDINAL_RE.sub(r"\1\2", text)
     if "<sup>" in text:
-        text = re.sub(r"<sup>\s*(\d{1,3})\s*</sup>", _markdown_marker, text)
+        text = _SUP_MARKER_RE.sub(_markdown_marker, text)
     if "^" in text:
-        text = re.sub(r"\^\s*(\d{1,3})\b", _markdown_marker, text)
-    text = re.sub(r"(?<![⁰¹²³⁴⁵⁶⁷⁸⁹])([⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3})", _markdown_marker, text)
+        text = _CARET_MARKER_RE.sub(_markdown_marker, text)
+    if _SUPERSCRIPT_RE.search(text):
+        text = _SUPERSCRIPT_MARKER_RE.sub(_markdown_marker, text)
     if "<" in text:
         text = _HTML_TAG_RE.sub("", text)
     if "*" in text:
         # Emphasis: remember that the line opens with one (after a number or label).
-        text = re.sub(
-            r"^(\s*(?:\d{1,3}\s*\.\s*|\(?[a-z]{1,4}\)\s*)?)\*{1,3}(?=\S)", rf"\1{_ITALIC}",
-            text)
-        text = re.sub(r"\*{1,3}", "", text)
+        text = _OPENING_EMPHASIS_RE.sub(rf"\1{_ITALIC}", text)
+        text = _EMPHASIS_RE.sub("", text)
     if "_" in text:
-        text = re.sub(r"(?<![\w_])__?(?=\w)|(?<=\w)__?(?![\w_])", "", text)
+        text = _UNDERSCORES_RE.sub("", text)
     return text.rstrip()
+
+
+_HEADING_RE = re.compile(r"^\s{0,3}#{1,6}(?=\s|$)\s*")
+_RULE_LINE_RE = re.compile(r"\s*(?:-{3,}|\*{3,}|(?:\* ){2,}\*|={3,})\s*")
+_LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_ESCAPE_RE = re.compile(r"\\([*_\[\]#<>])")
+_SUP_ORDINAL_RE = re.compile(rf"(\d)\s*<sup>\s*({_ORDINAL_SUFFIX})\s*</sup>")
+_CARET_ORDINAL_RE = re.compile(rf"(\d)\s*\^\s*({_ORDINAL_SUFFIX})(?:\^|\b)")
+_SUP_MARKER_RE = re.compile(r"<sup>\s*(\d{1,3})\s*</sup>")
+_CARET_MARKER_RE = re.compile(r"\^\s*(\d{1,3})\b")
+_SUPERSCRIPT_RE = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹]")
+_SUPERSCRIPT_MARKER_RE = re.compile(r"(?<![⁰¹²³⁴⁵⁶⁷⁸⁹])([⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3})")
+_OPENING_EMPHASIS_RE = re.compile(r"^(\s*(?:\d{1,3}\s*\.\s*|\(?[a-z]{1,4}\)\s*)?)\*{1,3}(?=\S)")
+_EMPHASIS_RE = re.compile(r"\*{1,3}")
+_UNDERSCORES_RE = re.compile(r"(?<![\w_])__?(?=\w)|(?<=\w)__?(?![\w_])")
 
 
 # --------------------------------------------------------------------------

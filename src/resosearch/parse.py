@@ -186,7 +186,7 @@ def leading_verb(text: str, subparagraph: bool = False) -> str | None:
         if (
             first[0].islower()
             or lower in _FUNCTION_WORDS
-            or re.match(r"^[ldcsjmnt]['’]\w", lower) and not lower.startswith(("s'", "s’"))
+            or _ELIDED_RE.match(lower) and not lower.startswith(("s'", "s’"))
             or lower.endswith(_NOUN_ENDINGS) and lower not in _VERB_ENDINGS_OK
         ):
             return None
@@ -196,11 +196,11 @@ def leading_verb(text: str, subparagraph: bool = False) -> str | None:
     rest = [_word(t) for t in tokens[1:2 + _LONGEST_LOCUTION]]
     if first.lower() in ("se", "s'", "s’") and rest:
         taken.append(rest.pop(0))
-    elif re.match(r"^[Ss]['’]\w", first):
+    elif _REFLEXIVE_RE.match(first):
         pass  # "S'inquiétant" is one token already
     elif first.lower().endswith("ment") and rest and not subparagraph:
         taken.append(rest.pop(0))  # Profondément préoccupée
-    head = re.sub(r"^[Ss]['’]", "", taken[-1]).lower()
+    head = _REFLEXIVE_HEAD_RE.sub("", taken[-1]).lower()
     tails = _LOCUTIONS.get(head, ())
     lowered = [t.lower() for t in rest]
     for tail in sorted(tails, key=len, reverse=True):
@@ -213,10 +213,17 @@ def leading_verb(text: str, subparagraph: bool = False) -> str | None:
     return " ".join(t for t in taken if t)
 
 
+_ELIDED_RE = re.compile(r"^[ldcsjmnt]['’]\w")
+_REFLEXIVE_RE = re.compile(r"^[Ss]['’]\w")
+_REFLEXIVE_HEAD_RE = re.compile(r"^[Ss]['’]")
+
+
 # --------------------------------------------------------------------------
 # Citations
 
-_CITE_RE = re.compile(r"(?<![\w/.\-])(\d{1,2})/(\d{1,3})(?:\s?([A-Z])(?![\w/.\-]))?(?![\w/])")
+# (Its first digit comes before the look back at the character before it,
+# so that the regex engine tries only the digits of a text.)
+_CITE_RE = re.compile(r"(\d(?<![\w/.\-]\d)\d?)/(\d{1,3})(?:\s?([A-Z])(?![\w/.\-]))?(?![\w/])")
 _CONTEXT_RE = re.compile(r"\b(résolutions?|décisions?)\b", re.I)
 _FILLER_RE = re.compile(
     r"\b(?:du|des|de|d|et|ou|en|date|ainsi|que|l|Assemblée|générale|adoptées?|le|la|les|ses|"
@@ -225,6 +232,9 @@ _FILLER_RE = re.compile(
     r"décembre|\d{1,4}|er)\b",
     re.I,
 )
+
+
+_SEPARATORS_RE = re.compile(r"[\s,'’]+")
 
 
 def find_citations(text: str) -> tuple[str, ...]:
@@ -249,7 +259,7 @@ def find_citations(text: str) -> tuple[str, ...]:
         between = before[context.end():]
         between = _CITE_RE.sub(" ", between)
         between = _FILLER_RE.sub(" ", between)
-        if re.sub(r"[\s,'’]+", "", between):
+        if _SEPARATORS_RE.sub("", between):
             continue
         cite = f"{match.group(1)}/{match.group(2)}"
         if match.group(3):
@@ -428,7 +438,7 @@ def _structure(body: list[Segment], source: str | None, cleaned: Cleaned) -> lis
             top = _Top(ref, PREAMBULAR)
             continue
         parts = drafts[-1].parts
-        if re.search(r"[^\W\d_]-$", parts[-1]):
+        if "-" in parts[-1][-2:] and _HYPHEN_END_RE.search(parts[-1]):
             # A word hyphenated across a page break or footnote block.
             parts[-1] = join_lines([parts[-1], text], cleaned.hyphenated, cleaned.words)
         else:
@@ -436,14 +446,19 @@ def _structure(body: list[Segment], source: str | None, cleaned: Cleaned) -> lis
     return drafts
 
 
+_HYPHEN_END_RE = re.compile(r"[^\W\d_]-$")
+_PARTICIPLE_START_RE = re.compile(r"^(?:Se\s+|S['’])?[A-ZÉÈÀÂÎÔ]\w*ant\b")
+_COMMA_END_RE = re.compile(r",\s*(?:\ue000\d+\ue001\s*)*$")
+
+
 def _starts_preambular(seg: Segment, previous: str) -> bool:
     text = seg.text.lstrip()
     if not text or not text[0].isupper():
         return False
-    if seg.italic or re.match(r"^(?:Se\s+|S['’])?[A-ZÉÈÀÂÎÔ]\w*ant\b", text):
+    if seg.italic or _PARTICIPLE_START_RE.match(text):
         return True
     previous = previous.rstrip()
-    if re.search(r",\s*(?:\ue000\d+\ue001\s*)*$", previous):
+    if _COMMA_END_RE.search(previous):
         return True
     return _is_opener(text) and bool(_TERMINATED_RE.search(previous))
 
