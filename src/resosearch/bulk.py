@@ -80,10 +80,10 @@ class SegmentBuilder:
             field = schema[name]
             length = 0
             if field.indexed:
-                btexts, frequencies, values = self._postings(name, field, value)
+                terms, frequencies, values = self._postings(name, field, value)
                 # One posting per term, (document number, value) added to the
                 # term's list without a Python step per term.
-                deque(map(list.extend, map(all_terms[name].__getitem__, btexts),
+                deque(map(list.extend, map(all_terms[name].__getitem__, terms),
                           zip(repeat(docnum), values)), 0)
                 if field.scorable:
                     length = sum(frequencies)
@@ -169,9 +169,13 @@ class _Computed(dict):
 
 def _keyword_postings(field: Any, value: Any) -> FieldPostings:
     """A keyword field's postings of ``value``, as three lists (see
-    schema.AnalyzedText.postings)."""
+    schema.AnalyzedText.postings; the terms here are bytes, but strings
+    for an analysed field, as its other postings)."""
     entries = list(field.index(value))
-    return [e[0] for e in entries], [e[1] for e in entries], [e[3] for e in entries]
+    terms = [e[0] for e in entries]
+    if isinstance(field, AnalyzedText):
+        terms = [term.decode() for term in terms]
+    return terms, [e[1] for e in entries], [e[3] for e in entries]
 
 
 class BulkWriter:

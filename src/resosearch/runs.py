@@ -23,8 +23,10 @@ from pathlib import Path
 
 # Postings gathered in memory, per field and term: one list of document
 # number, encoded value, document number, encoded value… (one list per term
-# rather than two halves the cost of adding a posting).
-Terms = dict[str, dict[bytes, list]]
+# rather than two halves the cost of adding a posting). A term is bytes, or
+# a string for its UTF-8 bytes (analysed text: see schema.AnalyzedText.postings);
+# strings sort as their UTF-8 bytes do.
+Terms = dict[str, dict[bytes | str, list]]
 # One term of a run: field name, term, document numbers, encoded values.
 Entry = tuple[str, bytes, array, list[bytes]]
 
@@ -38,9 +40,10 @@ def entries(terms: Terms) -> Iterator[Entry]:
     """Postings gathered in memory, by field name then term."""
     for name in sorted(terms):
         field_terms = terms[name]
-        for btext in sorted(field_terms):
-            postings = field_terms[btext]
-            yield name, btext, array("I", postings[0::2]), postings[1::2]
+        for term in sorted(field_terms):
+            postings = field_terms[term]
+            yield (name, term.encode() if isinstance(term, str) else term,
+                   array("I", postings[0::2]), postings[1::2])
 
 
 class _ValueNumbers(dict):

@@ -105,18 +105,20 @@ class AnalyzedText(fields.TEXT):
         if not isinstance(value, str):
             return super().index(value, **kwargs)
         boost = self.format.field_boost
-        btexts, frequencies, values = self.postings(value)
-        return [(btext, frequency, frequency * boost, encoded)
-                for btext, frequency, encoded in zip(btexts, frequencies, values, strict=True)]
+        terms, frequencies, values = self.postings(value)
+        return [(term.encode(), frequency, frequency * boost, encoded)
+                for term, frequency, encoded in zip(terms, frequencies, values, strict=True)]
 
     def postings(self, text: str) -> Postings:
         """``text``'s postings in this field, as three lists: each distinct
-        term (UTF-8), its frequency and its encoded value."""
+        term, its frequency and its encoded value. (The terms are strings,
+        not yet UTF-8: a building process keys its postings by them, and the
+        same word is the same string object, whose hash is computed once.)"""
         return _postings(text, self.terms, isinstance(self.format, formats.Positions))
 
 
-# A text's postings in one field: terms (UTF-8), frequencies, encoded values.
-Postings = tuple[list[bytes], list[int], list[bytes]]
+# A text's postings in one field: terms, frequencies, encoded values.
+Postings = tuple[list[str], list[int], list[bytes]]
 
 
 @lru_cache(maxsize=16)
@@ -124,14 +126,12 @@ def _postings(text: str, terms: str, positional: bool) -> Postings:
     found, positions = _TERMS[terms](text)
     if not positional:
         counts = Counter(found)
-        return (list(map(str.encode, counts)), list(counts.values()),
-                list(map(_packed_frequency, counts.values())))
+        return list(counts), list(counts.values()), list(map(_packed_frequency, counts.values()))
     grouped: defaultdict[str, list[int]] = defaultdict(list)
     # Each term's positions, gathered without a Python step per term.
     deque(map(list.append, map(grouped.__getitem__, found), positions), 0)
     lists = grouped.values()
-    return (list(map(str.encode, grouped)), list(map(len, lists)),
-            list(map(_encoded_positions, map(tuple, lists))))
+    return list(grouped), list(map(len, lists)), list(map(_encoded_positions, map(tuple, lists)))
 
 
 @lru_cache(maxsize=65536)
