@@ -20,6 +20,7 @@ from __future__ import annotations
 from array import array
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from itertools import repeat
 from pathlib import Path
 from typing import Any
@@ -64,39 +65,43 @@ class SegmentBuilder:
             lambda key: _keyword_postings(schema[key[0]], key[1]))
         self._column_values = _Computed(  # their sort-column values, likewise
             lambda key: schema[key[0]].to_column_value(key[1]))
+        # What add_document needs of each field, looked up once.
+        self._plans = {name: (field, field.indexed, field.scorable, field.stored, field.column_type)
+                       for name, field in schema.items()}
         self.doc_count = 0
 
     def add_document(self, fields: dict[str, Any]) -> None:
         """Index and store one document, as Whoosh's ``add_document(**fields)``."""
         docnum = self.doc_count
-        schema, perdoc, all_terms = self._schema, self._perdoc, self._terms
+        perdoc, all_terms, plans = self._perdoc, self._terms, self._plans
         column_values = self._column_values
         lengths: dict[str, int] = {}
+        stored: dict[str, Any] = {}
         perdoc.start_doc(docnum)
         for name in sorted(fields):
             value = fields[name]
             if value is None:
                 continue
-            field = schema[name]
-            length = 0
-            if field.indexed:
+            field, indexed, scorable, is_stored, column = plans[name]
+            if indexed:
                 terms, frequencies, values = self._postings(name, field, value)
                 # One posting per term, (document number, value) added to the
                 # term's list without a Python step per term.
                 deque(map(list.extend, map(all_terms[name].__getitem__, terms),
                           zip(repeat(docnum), values)), 0)
-                if field.scorable:
+                if scorable:
                     length = sum(frequencies)
                     if length:
                         lengths[name] = length
-            if field.stored or length:  # else Whoosh's add_field does nothing
-                perdoc.add_field(name, field, value if field.stored else None, length)
-            if field.column_type:
-                perdoc.add_column_value(name, field.column_type, column_values[(name, value)])
+            if is_stored:
+                stored[name] = value
+            if column:
+                perdoc.add_column_value(name, column, column_values[(name, value)])
+        perdoc.add_fields(stored, lengths)
         perdoc.finish_doc()
         for name, column in self._lengths.items():
             length = lengths.get(name)
-            column.append(byte_to_length(length_to_byte(length)) if length else 0)
+            column.append(_quantized_length(length) if length else 0)
         self.doc_count += 1
         if self.doc_count - self._run_start >= self._run_documents:
             self._write_run()
@@ -149,6 +154,12 @@ KEYWORD_CACHE = 65_536
 def _new_terms(schema: Schema) -> Terms:
     """Per indexed field: each term's postings (see resosearch.runs.Terms)."""
     return {name: defaultdict(list) for name, field in schema.items() if field.indexed}
+
+
+@lru_cache(maxsize=4096)
+def _quantized_length(length: int) -> int:
+    """A field length as the codec reads it back (through its length byte)."""
+    return byte_to_length(length_to_byte(length))
 
 
 class _Computed(dict):

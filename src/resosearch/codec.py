@@ -33,6 +33,7 @@ import struct
 import zlib
 from array import array
 from bisect import bisect_left
+from typing import Any
 
 from whoosh import columns
 from whoosh.codec.whoosh3 import (
@@ -53,7 +54,13 @@ from whoosh.util.numeric import byte_to_length
 from resosearch.columns import ColumnValues
 from resosearch.dense import DENSE_EXT, DENSE_FIELDS, DenseMaps, DenseWriter
 from resosearch.mapped import MappedCompoundStorage
-from resosearch.postings import INLINE_POSTINGS, LeafMatcher, PostingsWriter, inlined_term_info
+from resosearch.postings import (
+    INLINE_POSTINGS,
+    LENGTH_BYTES,
+    LeafMatcher,
+    PostingsWriter,
+    inlined_term_info,
+)
 
 # Stored fields: a column of compressed JSON, and the dictionary it is
 # compressed against (the last bytes of the first documents' JSON: zlib
@@ -147,6 +154,15 @@ class PerDocWriter(W3PerDocWriter):
         self._dictionary: bytes | None = None
         self._primed: zlib._Compress | None = None  # a compressor given the dictionary
         self._columns: dict[str, ColumnValues] = {}
+
+    def add_fields(self, stored: dict[str, Any], lengths: dict[str, int]) -> None:
+        """What Whoosh's ``add_field`` does for each field of the current
+        document, at once: its ``stored`` values (in the order given), and
+        the ``lengths`` of its scorable fields."""
+        self._storedfields = stored
+        for fieldname, length in lengths.items():
+            self.add_column_value(_lenfield(fieldname), LENGTHS_COLUMN, LENGTH_BYTES[length])
+            self._fieldlengths[fieldname] += length
 
     def add_column_value(self, fieldname, column, value):
         values = self._columns.get(fieldname)

@@ -125,14 +125,15 @@ def frontier(weights, length_bytes) -> list[tuple[int, int]]:
 
 
 class _LengthBytes(dict):
-    """Field length → its length byte, computed once per length."""
+    """Field length → its length byte (Whoosh's ``length_to_byte``), computed
+    once per length."""
 
     def __missing__(self, length: int) -> int:
         self[length] = byte = length_to_byte(length)
         return byte
 
 
-_LENGTH_BYTES = _LengthBytes()
+LENGTH_BYTES = _LengthBytes()
 
 
 class PostingsWriter(W3PostingsWriter):
@@ -185,7 +186,7 @@ class PostingsWriter(W3PostingsWriter):
                 present = [length for length in found if length]
                 self._minlength = min(present) if present else None
                 self._maxlength = max(found)
-                self._length_bytes = list(map(_LENGTH_BYTES.__getitem__, found))
+                self._length_bytes = list(map(LENGTH_BYTES.__getitem__, found))
 
     def _write_block(self, last=False):
         if self._byteids:  # term vectors: W3's own layout, read by W3's matcher
