@@ -174,7 +174,8 @@ def test_a_killed_parallel_build_leaves_no_building_process_behind(tmp_path):
     assert process.poll() is None, "the build ended before it could be killed"
     process.send_signal(signal.SIGKILL)
     process.communicate(timeout=60)
-    # Each building process notices its parent is gone, at its next file.
+    # Each building process notices its parent is gone within a fraction of a
+    # second, whatever it is doing (parsing, writing its segment, or done).
     deadline = time.monotonic() + 20
     while _processes_mentioning(str(folder)) and time.monotonic() < deadline:
         time.sleep(0.05)

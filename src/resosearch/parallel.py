@@ -14,6 +14,8 @@ import multiprocessing
 import os
 import queue
 import signal
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -74,27 +76,33 @@ def index_share(folder: PathLike, files: list[Path], notify: Notify,
             gc.enable()
 
 
-# In each building process: where to send progress, the signal to stop,
-# and the process that started it (if it is killed, stop too).
+# In each building process: where to send progress, and the signal to stop.
 _messages: Queue | None = None
 _stop: Event | None = None
-_parent: int | None = None
+# How often a building process checks that the process that started it lives.
+PARENT_CHECK_SECONDS = 0.2
 
 
 def _start_process(messages: Queue, stop: Event) -> None:
-    global _messages, _stop, _parent
-    _messages, _stop, _parent = messages, stop, os.getppid()
+    global _messages, _stop
+    _messages, _stop = messages, stop
     # Ctrl-C reaches the whole process group: the parent handles it and
     # tells this process to stop (no traceback from each process).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    # Killed parent: nobody will read what this process would send, and it
+    # could wait forever for work from the parent (or a queue's feeder
+    # thread block its exit), whatever it is doing — parsing, writing its
+    # segment, or done. Leave now; the next build removes the temporary folder.
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
 
 
 def _stopped() -> bool:
-    if os.getppid() != _parent:
-        # Killed parent: nobody will read what this process would send, and
-        # a queue's feeder thread could block its exit. Leave now; the next
-        # build removes the temporary folder.
-        os._exit(1)
     return _stop.is_set()
 
 
