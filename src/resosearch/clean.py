@@ -93,8 +93,17 @@ class Vocabulary:
 
     def __init__(self, lines: Sequence[Line]) -> None:
         self._lines = lines
-        self.hyphenated: Container[str] = _Forms(self, compound=True)
-        self.words: Container[str] = _Forms(self, compound=False)
+
+    # (Made when asked for: kept here, they would make a reference cycle,
+    # which a building process, running without the garbage collector,
+    # would never free.)
+    @property
+    def hyphenated(self) -> Container[str]:
+        return _Forms(self, compound=True)
+
+    @property
+    def words(self) -> Container[str]:
+        return _Forms(self, compound=False)
 
     @cached_property
     def text(self) -> str:
