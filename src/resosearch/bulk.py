@@ -20,7 +20,6 @@ from __future__ import annotations
 from array import array
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
-from functools import lru_cache
 from itertools import repeat
 from pathlib import Path
 from typing import Any
@@ -28,17 +27,20 @@ from typing import Any
 from whoosh.fields import Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
-from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.util.numeric import byte_to_length
 
 from resosearch.codec import Codec
+from resosearch.postings import LENGTH_BYTES
 from resosearch.runs import Terms, entries, merged, read_run, write_run
 from resosearch.schema import AnalyzedText
-from resosearch.schema import Postings as FieldPostings
 
 INDEX_NAME = "MAIN"  # Whoosh's default index name
 # Postings of this many documents are held in memory (about 400 MB) before
 # they are written out as a sorted run (see resosearch.runs).
 RUN_DOCUMENTS = 50_000
+# A field's postings of one value: terms (bytes, or strings for an analysed
+# field: see resosearch.runs.Terms), frequencies, encoded values.
+FieldPostings = tuple[list, list[int], list[bytes]]
 
 
 class SegmentBuilder:
@@ -101,7 +103,7 @@ class SegmentBuilder:
         perdoc.finish_doc()
         for name, column in self._lengths.items():
             length = lengths.get(name)
-            column.append(_quantized_length(length) if length else 0)
+            column.append(byte_to_length(LENGTH_BYTES[length]) if length else 0)
         self.doc_count += 1
         if self.doc_count - self._run_start >= self._run_documents:
             self._write_run()
@@ -154,12 +156,6 @@ KEYWORD_CACHE = 65_536
 def _new_terms(schema: Schema) -> Terms:
     """Per indexed field: each term's postings (see resosearch.runs.Terms)."""
     return {name: defaultdict(list) for name, field in schema.items() if field.indexed}
-
-
-@lru_cache(maxsize=4096)
-def _quantized_length(length: int) -> int:
-    """A field length as the codec reads it back (through its length byte)."""
-    return byte_to_length(length_to_byte(length))
 
 
 class _Computed(dict):
