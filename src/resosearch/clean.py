@@ -25,7 +25,7 @@ footnote numbers.
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Iterable, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 
@@ -671,16 +671,16 @@ def _find_marker(text: str, number: int, pos: int) -> tuple[int, int] | None:
     best: tuple[int, int] | None = None
     for kind, pattern in enumerate(_marker_patterns(digits)):
         if kind == 3:
-            found = _alone_marker(text, pos, digits, pattern, first,
-                                  len(rest) if best is None else best[0] - pos)
-            if found is not None:
-                best = (pos + found[0], pos + found[1])
-            break
-        # A form found after ``best`` cannot do better; the end leaves room
-        # for the few characters a match can begin with and look at after.
-        end = len(rest) if best is None else best[0] - pos + len(digits) + _MARKER_LEAD + 1
-        for match in pattern.finditer(rest, max(0, first - _MARKER_LEAD), end):
-            start, stop = pos + match.start(1), pos + match.end(1)
+            matches = _alone_matches(rest, digits, pattern, first)
+        else:
+            # The end leaves room for the few characters a match can begin
+            # with and look at after (a form found after ``best`` cannot do
+            # better).
+            end = len(rest) if best is None else best[0] - pos + len(digits) + _MARKER_LEAD + 1
+            matches = pattern.finditer(rest, max(0, first - _MARKER_LEAD), end)
+        for match in matches:
+            # (A number alone takes the spaces before it with it.)
+            start, stop = pos + (match.start() if kind == 3 else match.start(1)), pos + match.end(1)
             if best is not None and start >= best[0]:
                 break
             if kind == 0 and not _glued_ok(text, start):
@@ -689,6 +689,8 @@ def _find_marker(text: str, number: int, pos: int) -> tuple[int, int] | None:
                 tail = match.group(0).split("/")[1]
                 if len(tail) <= 3 or len(tail) - len(digits) < 1:
                     continue
+            if kind == 3 and _letters_before(text, start).lower() in _NUMBER_WORDS:
+                continue  # "article 2,"
             best = (start, stop)
             break
     return best
@@ -699,32 +701,30 @@ def _find_marker(text: str, number: int, pos: int) -> tuple[int, int] | None:
 _MARKER_LEAD = 8
 
 
-def _alone_marker(text: str, pos: int, digits: str, pattern: re.Pattern[str], first: int,
-                  limit: int) -> tuple[int, int] | None:
-    """The first match of the last form (the number alone after a word, before
-    punctuation) in ``text[pos:]``, starting before ``limit`` (both counted
-    from ``pos``): where its spaces start and where the number ends. Only the
-    spaces before each occurrence of the number are tried, not every space
-    of the document; a match after a word that numbers follow
-    (``article 2,``) does not count."""
-    rest = text[pos:]
+def _alone_matches(rest: str, digits: str, pattern: re.Pattern[str],
+                   first: int) -> Iterator[re.Match[str]]:
+    """The matches of the last form (the number alone after a word, before
+    punctuation) in ``rest``, in order, as ``pattern.finditer`` finds them:
+    only the spaces before each occurrence of the number (from ``first``)
+    are tried, not every space of the document."""
     at = first
     while at != -1:
         start = at
         while start and rest[start - 1] != "\n" and rest[start - 1].isspace():
             start -= 1
-        if start >= limit:
-            return None
         if 0 < start < at and _letter(rest[start - 1]):
             match = pattern.match(rest, start)
             if match is not None:
-                word_end = word_start = pos + start
-                while word_start and _letter(text[word_start - 1]):
-                    word_start -= 1
-                if text[word_start:word_end].lower() not in _NUMBER_WORDS:
-                    return start, match.end(1)
+                yield match
         at = rest.find(digits, at + 1)
-    return None
+
+
+def _letters_before(text: str, end: int) -> str:
+    """The run of letters ending at ``end``."""
+    start = end
+    while start and _letter(text[start - 1]):
+        start -= 1
+    return text[start:end]
 
 
 @lru_cache(maxsize=256)
