@@ -174,3 +174,29 @@ def test_strict_parallel_build_fails_on_a_bad_file_and_keeps_the_old_index(tmp_p
     with Index(tmp_path / "ix") as index:
         assert index.numbers() == ["64/1"]
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".ix.build")] == []
+
+
+def test_each_building_process_takes_a_contiguous_share_of_about_the_same_bytes(tmp_path):
+    def files(*sizes):
+        paths = []
+        for i, size in enumerate(sizes):
+            path = tmp_path / f"{len(sizes)}-{i}.txt"
+            path.write_bytes(b"x" * size)
+            paths.append(path)
+        return paths
+
+    def counts(paths, workers):
+        return [len(share) for share in parallel_module.split_shares(paths, workers)]
+
+    # Cut by count this would be 3 and 2 files: the bytes say 4 and 1.
+    assert counts(files(100, 100, 100, 100, 400), 2) == [4, 1]
+    assert counts(files(400, 100, 100, 100, 100), 2) == [1, 4]
+    assert counts(files(100, 100, 100, 100, 100, 100), 3) == [2, 2, 2]
+    # Never an empty share, whatever the sizes; a missing file weighs nothing.
+    assert counts(files(1000, 1, 1), 3) == [1, 1, 1]
+    assert counts(files(10, 10), 4) == [1, 1]
+    assert counts(files(0, 0, 0, 0), 2) == [2, 2]
+    assert counts([tmp_path / "missing.txt", *files(5, 5, 5)], 2) == [2, 2]
+    assert parallel_module.split_shares([], 2) == []
+    shares = parallel_module.split_shares(paths := files(3, 1, 4, 1, 5, 9, 2, 6), 3)
+    assert [path for share in shares for path in share] == paths
