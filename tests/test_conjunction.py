@@ -37,6 +37,11 @@ AND_QUERIES = [
     "développement annexe",  # a footnote term ("annexe" is mostly in notes)
     "développement Nairobi",  # a rarer word laid out from its postings
     "développement zzzabsent",  # a word no segment holds: no matches
+    # A compound: its joined form and its word pairs, in text and notes, as
+    # one sum whose two largest terms hold the same occurrences.
+    "Sud-Sud",
+    "coopération Sud-Sud",
+    "Nord-Sud",  # in fewer than 1 paragraph in 8: ranked here for its two large terms
 ]
 
 
@@ -116,6 +121,14 @@ def test_phrases_found_among_the_term_maps_candidates_are_ranks_answers(mapped_i
     assert [docnum for _, docnum in mapped[1]] == [docnum for _, docnum in whoosh[1]], query
     if query.count(" ") > 1:  # three words or more: a phrase of pairs
         assert any(found is not None for found in used), query
+
+
+def test_a_compound_is_one_sum_of_its_terms(mapped_index):
+    with mapped_index.matching("Sud-Sud", []) as (_searcher, _compiled, main, _filter):
+        assert main == q.Or([
+            q.Term("text", "sudsud"), q.Term("pairs", "sud sud"), q.Term("pairs", "sudsud sud"),
+            q.Term("notes", "sudsud", boost=0.35), q.Term("notes_pairs", "sud sud", boost=0.35),
+            q.Term("notes_pairs", "sudsud sud", boost=0.35)])
 
 
 def test_a_search_filter_leaves_the_query_to_postings(mapped_index):

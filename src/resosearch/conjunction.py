@@ -56,6 +56,8 @@ LEVELS = 7
 # A word alone (a sum of terms, not an And) is ranked here when it is in at
 # least 1 document in this many (see resosearch.bounded for the others).
 ALONE_SHARE = 8
+# ... or when two of its terms each are in at least 1 in this many.
+ALONE_PAIR_SHARE = 32
 # A term with no map is laid out from its postings when it has at most 1 in
 # this many of the segment's documents.
 LAID_OUT_SHARE = 8
@@ -188,9 +190,12 @@ def _parts(leaf: Leaf, query: q.Query) -> list[_Part] | None:
         return None
     size = reader.doc_count_all()
     if alone:
-        # A word alone: only one in many documents, else block bounds are faster.
-        largest = max(postings_count(reader, term) for term in summed_terms(query))
-        if largest * ALONE_SHARE < size:
+        # A word alone: only one in many documents, else block bounds are
+        # faster; but bounds skip nothing in a sum of two large terms holding
+        # the same occurrences (a compound's joined form and its word pair).
+        counts = sorted(postings_count(reader, term) for term in summed_terms(query))
+        if counts[-1] * ALONE_SHARE < size and (
+                len(counts) < 2 or counts[-2] * ALONE_PAIR_SHARE < size):
             return None
     parts: list[_Part] = []
     stored = 0

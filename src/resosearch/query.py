@@ -262,6 +262,12 @@ class Compiler:
             notes = self._analyzed("notes", raw, boost=NOTES_WEIGHT)
             if notes is not None:
                 parts.append(notes)
+            terms = _summed_terms(q.Or(parts))
+            if terms is not None and len(terms) > 1:
+                # A compound (``Sud-Sud``: its joined form and its word pair,
+                # in text and footnotes) as one flat sum of terms, which
+                # resosearch.rank ranks from the term maps when it is common.
+                return q.Or(terms, boost=boost)
             return q.Or(parts, boost=boost) if len(parts) > 1 else _boosted(parts[0], boost)
         if fieldname in ("title", "notes"):
             result = self._analyzed(fieldname, raw, boost)
@@ -415,6 +421,23 @@ def matches_by_absence(query: q.Query) -> bool:
     if isinstance(query, (q.AndNot, q.AndMaybe)):
         return matches_by_absence(query.a)
     return False
+
+
+def _summed_terms(node: q.Query, boost: float = 1.0) -> list[q.Term] | None:
+    """The terms of a tree of Ors over terms, each carrying the product of
+    the boosts above it (the tree scores their sum), or None for another
+    shape."""
+    if type(node) is q.Term:
+        return [_boosted(node, node.boost * boost)]
+    if type(node) is not q.Or:
+        return None
+    terms: list[q.Term] = []
+    for child in node.subqueries:
+        found = _summed_terms(child, node.boost * boost)
+        if found is None:
+            return None
+        terms += found
+    return terms
 
 
 def _boosted(node: q.Query, boost: float) -> q.Query:
