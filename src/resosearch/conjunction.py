@@ -56,7 +56,7 @@ LEVELS = 7
 # A word alone (a sum of terms, not an And) is ranked here when it is in at
 # least 1 document in this many (see resosearch.bounded for the others).
 ALONE_SHARE = 8
-# ... or when two of its terms each are in at least 1 in this many.
+# ... or when its largest terms in two fields each are in at least 1 in this many.
 ALONE_PAIR_SHARE = 32
 # A term with no map is laid out from its postings when it has at most 1 in
 # this many of the segment's documents.
@@ -191,9 +191,15 @@ def _parts(leaf: Leaf, query: q.Query) -> list[_Part] | None:
     size = reader.doc_count_all()
     if alone:
         # A word alone: only one in many documents, else block bounds are
-        # faster; but bounds skip nothing in a sum of two large terms holding
-        # the same occurrences (a compound's joined form and its word pair).
-        counts = sorted(postings_count(reader, term) for term in summed_terms(query))
+        # faster; but bounds skip nothing in a sum of large terms of two
+        # fields holding the same occurrences (a compound: its joined form in
+        # text, its word pair in pairs). Not so the many terms of one field
+        # that a prefix gives (``prése*``).
+        largest: dict[str, int] = {}
+        for term in summed_terms(query):
+            largest[term.fieldname] = max(largest.get(term.fieldname, 0),
+                                          postings_count(reader, term))
+        counts = sorted(largest.values())
         if counts[-1] * ALONE_SHARE < size and (
                 len(counts) < 2 or counts[-2] * ALONE_PAIR_SHARE < size):
             return None
