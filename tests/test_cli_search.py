@@ -105,3 +105,25 @@ def test_installed_command_runs(tmp_path, entry):
     assert result.returncode == 0, result.stderr
     assert {(h["number"], h["ref"]) for h in json.loads(result.stdout)["hits"]} == {
         ("71/318", "PP7"), ("64/1", "PP8")}
+
+
+def test_index_and_json_may_come_before_the_command(capsys, seed_index_dir):
+    index = str(seed_index_dir)
+    after = run(capsys, "search", "Nairobi", "--json", "--index", index)
+    before = run(capsys, "--index", index, "--json", "search", "Nairobi")
+    assert before == after and after[0] == 0 and json.loads(after[1])["total"] > 0
+    shown = run(capsys, "--json", "show", "64/1", "--index", index)
+    assert shown == run(capsys, "show", "64/1", "--json", "--index", index)
+    # The command's own --index wins over one given before it.
+    code, _, err = run(capsys, "--index", index, "show", "64/1", "--index", str(seed_index_dir / "nope"))
+    assert code == 2 and "nope" in err
+
+
+def test_options_before_the_command_that_it_cannot_take_are_refused(capsys, seed_index_dir):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--index", str(seed_index_dir), "parse", str(SEEDS["A-RES-64-1.fr.txt"])])
+    assert exit_.value.code == 2
+    assert "argument --index: `parse` reads no index" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["--json", "show", "64/1", "--akn", "--index", str(seed_index_dir)])
+    assert "argument --json: not allowed with argument --akn" in capsys.readouterr().err

@@ -27,10 +27,29 @@ def build_parser() -> argparse.ArgumentParser:
         description="Search the French text of UN resolutions paragraph by paragraph.",
     )
     parser.add_argument("--version", action="version", version=f"resosearch {__version__}")
+    # Also taken before the command (`resosearch --index DIR search …`), for
+    # any command that has them; the command's own wins.
+    parser.add_argument("--index", dest="index_before", metavar="DIR",
+                        help="index folder, for any command that reads or writes one")
+    parser.add_argument("--json", dest="json_before", action="store_true",
+                        help="print JSON, for any command")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(f"resosearch.cli.{name}").register(subparsers)
     return parser
+
+
+def _take_options_before(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Hand ``--index`` and ``--json`` given before the command to it."""
+    if args.index_before is not None:
+        if not hasattr(args, "index"):
+            parser.error(f"argument --index: `{args.command}` reads no index")
+        if args.index is None:
+            args.index = args.index_before
+    if args.json_before:
+        if getattr(args, "akn", False):
+            parser.error("argument --json: not allowed with argument --akn")
+        args.json = True
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -39,6 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
+    _take_options_before(parser, args)
     try:
         return int(args.run(args) or 0)
     except ResosearchError as error:
