@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from whoosh import query as q
 
 from resosearch.errors import QueryError
-from resosearch.query import MAX_EXPANSION, MAX_QUERY_CHARS, compile_query
+from resosearch.query import MAX_EXPANSION, MAX_QUERY_CHARS, _flat_sum, compile_query
 
 BOUND = 1.0  # seconds per query, the bound on the seed index
 
@@ -125,3 +125,12 @@ def test_report_timings():
         worst = max(TIMES)
         print(f"{len(TIMES)} generated queries; slowest {worst:.3f} s, "
               f"mean {sum(TIMES) / len(TIMES):.4f} s; all queries: {OUTCOMES}")
+
+
+def test_a_tree_of_ors_flattens_to_its_terms_with_their_boosts_multiplied():
+    tree = q.Or([q.Term("text", "a"), q.Or([q.Term("notes", "b", boost=2.0),
+                                           q.Term("pairs", "c d")], boost=0.5)])
+    assert _flat_sum(tree) == [q.Term("text", "a"), q.Term("notes", "b", boost=1.0),
+                               q.Term("pairs", "c d", boost=0.5)]
+    assert [t.boost for t in _flat_sum(tree)] == [1.0, 1.0, 0.5]
+    assert _flat_sum(q.Or([q.Term("text", "a"), q.Phrase("exact", ["b", "c"])])) is None

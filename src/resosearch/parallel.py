@@ -147,8 +147,9 @@ def index_files(folder: PathLike, files: list[Path], progress: Progress | None =
                 ) -> tuple[list, list[Indexed | Skipped]]:
     """Parse and index ``files`` into new segments in ``folder``: with many
     files, in ``workers`` processes (default: one per core), each taking a
-    contiguous share (see :func:`split_shares`) and writing its own segments. Returns the segments
-    and every file's outcome, both in the order of ``files``."""
+    contiguous share (see :func:`split_shares`) and writing its own
+    segments. Returns the segments and every file's outcome, both in the
+    order of ``files``."""
     total = len(files)
     workers = min(workers if workers is not None else (os.cpu_count() or 1), total)
     done = 0

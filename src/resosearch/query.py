@@ -262,7 +262,7 @@ class Compiler:
             notes = self._analyzed("notes", raw, boost=NOTES_WEIGHT)
             if notes is not None:
                 parts.append(notes)
-            terms = _summed_terms(q.Or(parts))
+            terms = _flat_sum(q.Or(parts))
             if terms is not None and len(terms) > 1:
                 # A compound (``Sud-Sud``: its joined form and its word pair,
                 # in text and footnotes) as one flat sum of terms, which
@@ -423,17 +423,21 @@ def matches_by_absence(query: q.Query) -> bool:
     return False
 
 
-def _summed_terms(node: q.Query, boost: float = 1.0) -> list[q.Term] | None:
+def _flat_sum(node: q.Query, boost: float = 1.0) -> list[q.Term] | None:
     """The terms of a tree of Ors over terms, each carrying the product of
-    the boosts above it (the tree scores their sum), or None for another
-    shape."""
+    its boost and the boosts above it (the tree scores their sum), or None
+    for another shape."""
     if type(node) is q.Term:
-        return [_boosted(node, node.boost * boost)]
+        if boost == 1.0:
+            return [node]
+        term = node.copy()
+        term.boost = node.boost * boost
+        return [term]
     if type(node) is not q.Or:
         return None
     terms: list[q.Term] = []
     for child in node.subqueries:
-        found = _summed_terms(child, node.boost * boost)
+        found = _flat_sum(child, node.boost * boost)
         if found is None:
             return None
         terms += found
