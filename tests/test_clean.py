@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from resosearch.chars import marker, take_markers, tidy
 from resosearch.clean import (
     Line,
     Vocabulary,
@@ -15,14 +16,11 @@ from resosearch.clean import (
     detect_layout,
     extract_footnotes,
     join_lines,
-    marker,
     normalize,
     segment,
-    separate_markers,
-    strip_markup,
-    take_markers,
-    tidy,
 )
+from resosearch.glued import separate_markers
+from resosearch.markup import strip_markup
 
 
 def lines(text: str) -> list[Line]:
@@ -149,9 +147,9 @@ def test_clean_keeps_line_numbers() -> None:
 
 
 def test_pandoc_ordinal_and_text_that_only_looks_like_a_tag():
-    from resosearch.clean import _ITALIC, strip_markup
+    from resosearch.chars import ITALIC
 
-    assert strip_markup("*23^e^ séance plénière") == _ITALIC + "23e séance plénière"
+    assert strip_markup("*23^e^ séance plénière") == ITALIC + "23e séance plénière"
     assert strip_markup("si x<y & y>z alors") == "si x<y & y>z alors"
     assert strip_markup("un <b>mot</b> en gras") == "un mot en gras"
 

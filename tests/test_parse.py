@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 import resosearch
 from resosearch import ParseError, Resolution, parse_file, parse_text
-from resosearch.clean import clean, marker
+from resosearch.chars import marker
+from resosearch.clean import clean
 from resosearch.parse import find_citations, find_report, leading_verb, parse_session_words
 
 CORPUS = Path(resosearch.__file__).parent / "corpus"

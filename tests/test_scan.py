@@ -3,7 +3,7 @@
 Indexing scans each paragraph once without token objects
 (``tokenize.scan_words``), pairs its terms in C (``pairs.pair_columns``)
 and finds glued footnote numbers with patterns that do not start with a
-lookbehind (``clean._marker_patterns``). Queries and highlights still go
+lookbehind (``glued._marker_patterns``). Queries and highlights still go
 through Whoosh's filter chain, so the two must agree to the position.
 """
 
@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from resosearch import clean
+from resosearch import glued, markup
 from resosearch.analysis import _PROBE, _WORDS, exact_columns, exact_terms, word_columns, words
 from resosearch.bundled import bundled_paths
 from resosearch.pairs import adjacent_pairs, pair_columns
@@ -117,7 +117,7 @@ MARKER_TEXTS = [
 @pytest.mark.parametrize("number", [2, 3, 12, 22])
 def test_marker_patterns_find_what_the_lookbehind_forms_find(text, number):
     digits = str(number)
-    for fast, slow in zip(clean._marker_patterns(digits), _lookbehind_patterns(digits),
+    for fast, slow in zip(glued._marker_patterns(digits), _lookbehind_patterns(digits),
                           strict=True):
         for pos in range(len(text)):
             assert [m.span(1) for m in fast.finditer(text[pos:])] == \
@@ -131,10 +131,10 @@ def test_marker_patterns_find_what_the_lookbehind_forms_find(text, number):
 def _find_marker_everywhere(text: str, number: int, pos: int):
     digits = str(number)
     best = None
-    for kind, pattern in enumerate(clean._marker_patterns(digits)):
+    for kind, pattern in enumerate(glued._marker_patterns(digits)):
         for match in pattern.finditer(text[pos:]):
             start, end = pos + match.start(1), pos + match.end(1)
-            if kind == 0 and not clean._glued_ok(text, start):
+            if kind == 0 and not glued._glued_ok(text, start):
                 continue
             if kind == 2:
                 tail = match.group(0).split("/")[1]
@@ -142,7 +142,7 @@ def _find_marker_everywhere(text: str, number: int, pos: int):
                     continue
             if kind == 3:
                 word = re.search(r"([^\W\d_]+)[^\w\s]*$", text[: pos + match.start()])
-                if word and word.group(1).lower() in clean._NUMBER_WORDS:
+                if word and word.group(1).lower() in glued._NUMBER_WORDS:
                     continue
                 start = pos + match.start()
             if best is None or start < best[0]:
@@ -160,7 +160,7 @@ MARKER_PIECES = ["Sud-Sud2", "Sud »2", "20022", "63/2332", " 2,", " 2", "  2 ;"
 @pytest.mark.parametrize("number", [2, 3, 12, 22])
 def test_a_marker_is_found_where_searching_everywhere_finds_it(text, number):
     for pos in range(len(text) + 1):
-        assert clean._find_marker(text, number, pos) == _find_marker_everywhere(text, number, pos)
+        assert glued._find_marker(text, number, pos) == _find_marker_everywhere(text, number, pos)
 
 
 @settings(max_examples=400, deadline=None)
@@ -168,7 +168,7 @@ def test_a_marker_is_found_where_searching_everywhere_finds_it(text, number):
        st.sampled_from([2, 3, 12, 22]), st.integers(0, 60))
 def test_a_marker_is_found_where_searching_everywhere_finds_it_in_any_text(text, number, pos):
     pos = min(pos, len(text))
-    assert clean._find_marker(text, number, pos) == _find_marker_everywhere(text, number, pos)
+    assert glued._find_marker(text, number, pos) == _find_marker_everywhere(text, number, pos)
 
 
 # Regexes rewritten so that the engine tries fewer positions, as first written.
@@ -188,7 +188,7 @@ def test_rewritten_regexes_find_what_they_found_as_first_written(text):
         rest = text[pos:]
         assert [m.groups() + m.span() for m in _CITE_RE.finditer(rest)] == \
             [m.groups() + m.span() for m in re.finditer(_CITE_FIRST_WRITTEN, rest)]
-        assert bool(clean._MARKUP_HINT.search(rest)) == bool(re.search(_MARKUP_HINT_FIRST_WRITTEN, rest))
+        assert bool(markup._MARKUP_HINT.search(rest)) == bool(re.search(_MARKUP_HINT_FIRST_WRITTEN, rest))
 
 
 def test_a_building_process_does_not_collect_garbage_while_it_builds(tmp_path):

@@ -13,22 +13,26 @@ Two layouts reach us (see the corpus README):
 Every rule here applies to both layouts, so the same resolution laid out
 either way cleans to the same segments. Each stage is a pure function:
 
-``normalize`` → ``split_lines`` → ``strip_markup`` (per line) →
-``extract_footnotes`` → ``segment`` (joins hard-wrapped lines, rejoins
-hyphenated words) → ``separate_markers`` (glued footnote numbers).
+``normalize`` → ``split_lines`` → ``strip_markup`` (per line;
+resosearch.markup) → ``extract_footnotes`` → ``segment`` (joins
+hard-wrapped lines, rejoins hyphenated words) → ``separate_markers``
+(glued footnote numbers; resosearch.glued).
 
-Footnote markers travel inside segment text as :func:`marker` sentinels
-(private-use characters); :func:`take_markers` removes them and reports the
+Footnote markers travel inside segment text as sentinels (private-use
+characters: resosearch.chars); the parser takes them out and keeps the
 footnote numbers.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, replace
-from functools import cached_property, lru_cache
+from functools import cached_property
 
+from resosearch.chars import CLOSE, ITALIC, OPEN, PRIVATE_RE, is_letter, take_markers
+from resosearch.glued import separate_markers
+from resosearch.markup import strip_markup
 from resosearch.models import Footnote
 
 # --------------------------------------------------------------------------
@@ -137,66 +141,19 @@ class _Forms(Container[str]):
         while at != -1:
             end = at + len(form)
             after = text[end:end + 1]
-            if not (at and _letter(text[at - 1])) and not (
-                    after and (_letter(after) if self._compound else _word_or_hyphen(after))):
+            if not (at and is_letter(text[at - 1])) and not (
+                    after and (is_letter(after) if self._compound else _word_or_hyphen(after))):
                 return True
             at = text.find(form, at + 1)
         return False
 
 
-def _letter(char: str) -> bool:
-    # What the regex class [^\W\d_] matches: \w is str.isalnum() and "_",
-    # \d is str.isdecimal().
-    return char.isalnum() and not char.isdecimal()
-
-
 def _letters(text: str) -> bool:
-    return bool(text) and all(map(_letter, text))
+    return bool(text) and all(map(is_letter, text))
 
 
 def _word_or_hyphen(char: str) -> bool:
     return char.isalnum() or char in "_-"
-
-
-# --------------------------------------------------------------------------
-# Footnote-marker sentinels
-
-_OPEN, _CLOSE = "\ue000", "\ue001"
-_MARKER_RE = re.compile(f"{_OPEN}(\\d+){_CLOSE}")
-_ITALIC = "\ue002"  # marks where an emphasised phrase began (Markdown)
-_PRIVATE_RE = re.compile("[\ue000-\ue00f]")
-
-
-def marker(number: int) -> str:
-    """The sentinel standing for footnote marker ``number`` inside text."""
-    return f"{_OPEN}{number}{_CLOSE}"
-
-
-def take_markers(text: str) -> tuple[str, tuple[int, ...]]:
-    """Remove the marker sentinels from ``text``; return it and their numbers.
-
-    Spaces before a marker go with it, and so do spaces between a marker and
-    a following comma, full stop or closing bracket (``développement 3,`` →
-    ``développement,``); French spacing before ``;`` and ``:`` stays.
-    """
-    if _OPEN not in text:  # most paragraphs
-        return tidy(text), ()
-    numbers: list[int] = []
-    for match in _MARKER_RE.finditer(text):
-        number = int(match.group(1))
-        if number not in numbers:
-            numbers.append(number)
-    text = _TAKEN_MARKER_RE.sub("", text)
-    return tidy(text), tuple(numbers)
-
-
-_TAKEN_MARKER_RE = re.compile(f"\\s*{_OPEN}(\\d+){_CLOSE}(?:\\s+(?=[,.)\\]]))?")
-
-
-def tidy(text: str) -> str:
-    """Collapse whitespace and strip; remove leftover sentinels."""
-    # (str.split splits at what the regex \s matches, and costs far less.)
-    return " ".join(_PRIVATE_RE.sub("", text).split())
 
 
 # --------------------------------------------------------------------------
@@ -217,7 +174,7 @@ def normalize(text: str) -> str:
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
     text = _DROP_RE.sub("", _SPACES_RE.sub(" ", text))
-    text = _PRIVATE_RE.sub("", text)
+    text = PRIVATE_RE.sub("", text)
     return re.sub(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]", " ", text)
 
 
@@ -226,83 +183,13 @@ def split_lines(text: str) -> list[Line]:
     return [Line(number, line.rstrip()) for number, line in enumerate(text.split("\n"), 1)]
 
 
-_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
-_ORDINAL_SUFFIX = r"(?:e|er|re|ère|ème|eme|es|ers|res)"
-
-
-def _markdown_marker(match: re.Match[str]) -> str:
-    return marker(int(match.group(1).translate(_SUPERSCRIPTS)))
-
-
-# Only real inline HTML tags: "x<y & y>z" is text.
-_HTML_TAG_RE = re.compile(
-    r"</?(?:sup|sub|i|b|u|em|strong|span|small|a|p|div|br|hr|abbr|cite|mark)\b[^<>]*/?>", re.I
-)
-# (The lookahead lets the regex engine skip to a character that can start a match.)
-_MARKUP_HINT = re.compile(r"(?=[#\[\\<^*_⁰¹²³⁴⁵⁶⁷⁸⁹=-])(?:[#\[\\<^*_⁰¹²³⁴⁵⁶⁷⁸⁹]|-{3}|={3})")
-
-
-def strip_markup(text: str) -> str:
-    """Remove Markdown and HTML markup from one line.
-
-    Headings, links (their text kept), ``<sup>``/``^`` ordinals (``71<sup>e</sup>``
-    → ``71e``, ``95^e`` → ``95e``), emphasis asterisks (a sentinel marks where
-    an emphasised phrase began a line), horizontal rules. Footnote markers
-    (``<sup>2</sup>``, ``²``) become sentinels.
-    """
-    if not _MARKUP_HINT.search(text):  # most lines: nothing to strip
-        return text.rstrip()
-    # Each substitution runs only on a line holding a character it needs.
-    if "#" in text:
-        text = _HEADING_RE.sub("", text)
-    if _RULE_LINE_RE.fullmatch(text):
-        return ""
-    if "](" in text:
-        text = _LINK_RE.sub(r"\1", text)
-    if "\\" in text:
-        text = _ESCAPE_RE.sub(r"\1", text)  # Markdown escapes
-    if "<sup>" in text:
-        text = _SUP_ORDINAL_RE.sub(r"\1\2", text)
-    if "^" in text:
-        # 95^e and Pandoc's 95^e^
-        text = _CARET_ORDINAL_RE.sub(r"\1\2", text)
-    if "<sup>" in text:
-        text = _SUP_MARKER_RE.sub(_markdown_marker, text)
-    if "^" in text:
-        text = _CARET_MARKER_RE.sub(_markdown_marker, text)
-    if _SUPERSCRIPT_RE.search(text):
-        text = _SUPERSCRIPT_MARKER_RE.sub(_markdown_marker, text)
-    if "<" in text:
-        text = _HTML_TAG_RE.sub("", text)
-    if "*" in text:
-        # Emphasis: remember that the line opens with one (after a number or label).
-        text = _OPENING_EMPHASIS_RE.sub(rf"\1{_ITALIC}", text)
-        text = _EMPHASIS_RE.sub("", text)
-    if "_" in text:
-        text = _UNDERSCORES_RE.sub("", text)
-    return text.rstrip()
-
-
-_HEADING_RE = re.compile(r"^\s{0,3}#{1,6}(?=\s|$)\s*")
-_RULE_LINE_RE = re.compile(r"\s*(?:-{3,}|\*{3,}|(?:\* ){2,}\*|={3,})\s*")
-_LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_ESCAPE_RE = re.compile(r"\\([*_\[\]#<>])")
-_SUP_ORDINAL_RE = re.compile(rf"(\d)\s*<sup>\s*({_ORDINAL_SUFFIX})\s*</sup>")
-_CARET_ORDINAL_RE = re.compile(rf"(\d)\s*\^\s*({_ORDINAL_SUFFIX})(?:\^|\b)")
-_SUP_MARKER_RE = re.compile(r"<sup>\s*(\d{1,3})\s*</sup>")
-_CARET_MARKER_RE = re.compile(r"\^\s*(\d{1,3})\b")
-_SUPERSCRIPT_RE = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹]")
-_SUPERSCRIPT_MARKER_RE = re.compile(r"(?<![⁰¹²³⁴⁵⁶⁷⁸⁹])([⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3})")
-_OPENING_EMPHASIS_RE = re.compile(r"^(\s*(?:\d{1,3}\s*\.\s*|\(?[a-z]{1,4}\)\s*)?)\*{1,3}(?=\S)")
-_EMPHASIS_RE = re.compile(r"\*{1,3}")
-_UNDERSCORES_RE = re.compile(r"(?<![\w_])__?(?=\w)|(?<=\w)__?(?![\w_])")
 
 
 # --------------------------------------------------------------------------
 # Footnotes
 
 _RULE_RE = re.compile(r"^\s*_{5,}\s*$")
-_MD_NOTE_RE = re.compile(f"^\\s*{_OPEN}(\\d+){_CLOSE}\\s*(\\S.*)?$")
+_MD_NOTE_RE = re.compile(f"^\\s*{OPEN}(\\d+){CLOSE}\\s*(\\S.*)?$")
 _PDF_NOTE_RE = re.compile(r"^\s{0,3}(\d{1,3})\s+(\S.*)$")
 # A line that opens a numbered paragraph, a sub-paragraph or the conclusions.
 _PARA_START_RE = re.compile(
@@ -388,7 +275,7 @@ def extract_footnotes(lines: Sequence[Line]) -> tuple[list[Line], list[Footnote]
     for note in notes:
         if note.number not in by_number:
             text, _ = take_markers(join_lines(note.parts))
-            by_number[note.number] = Footnote(note.number, text.replace(_ITALIC, ""))
+            by_number[note.number] = Footnote(note.number, text.replace(ITALIC, ""))
     return body, [by_number[n] for n in sorted(by_number)]
 
 
@@ -523,9 +410,9 @@ def segment(
             # Only a line ending with a hyphen needs the vocabulary.
             text = (join_lines(texts, vocabulary.hyphenated, vocabulary.words)
                     if any(t.rstrip().endswith("-") for t in texts) else join_lines(texts))
-            italic = _ITALIC in run[0].text
+            italic = ITALIC in run[0].text
             segments.append(
-                Segment(run[0].number, text.replace(_ITALIC, ""), italic, run[-1].number)
+                Segment(run[0].number, text.replace(ITALIC, ""), italic, run[-1].number)
             )
             run.clear()
 
@@ -537,7 +424,7 @@ def segment(
             flush()
             in_title = False
             continue
-        plain = text.replace(_ITALIC, "")
+        plain = text.replace(ITALIC, "")
         if not in_body:
             if _OPENING_RE.match(plain):
                 flush()
@@ -568,193 +455,12 @@ def segment(
 def _starts_new(text: str, previous: str) -> bool:
     if _MEETING_RE.match(text):
         return True
-    previous = previous.replace(_ITALIC, "")
+    previous = previous.replace(ITALIC, "")
     if _TERMINATED_RE.search(previous):
-        if _NUMBERED_RE.match(text) or _SUB_RE.match(text) or _ITALIC in text[:12]:
+        if _NUMBERED_RE.match(text) or _SUB_RE.match(text) or ITALIC in text[:12]:
             return True
         return previous.rstrip().endswith(",") and bool(_PARTICIPLE_RE.match(text))
     return False
-
-
-# --------------------------------------------------------------------------
-# Glued footnote numbers (PDF text)
-
-# Words after which a lone number is a quantity or a reference, not a marker.
-_NUMBER_WORDS = frozenset(
-    "article articles paragraphe paragraphes par alinéa alinéas point points section "
-    "sections chapitre chapitres chap annexe annexes résolution résolutions décision "
-    "décisions session sessions objectif objectifs cible cibles numéro no n° vol volume "
-    "tome partie parties protocole recommandation recommandations règle règles étape phase "
-    "catégorie principe principes groupe annexe page pages de des du le la les l à au aux "
-    "et ou sur par pour en dans entre plus moins environ sont soit quelque tous toutes "
-    "année années an ans jour jours mois semaine semaines heure heures fois mille millions "
-    "milliards pour cent".split()
-)
-
-
-def separate_markers(texts: Sequence[str], notes: Sequence[int]) -> list[str]:
-    """Turn footnote numbers glued into the text into marker sentinels.
-
-    ``texts`` are the segments in document order, ``notes`` the footnote
-    numbers the document defines. Markers are printed in note order, so the
-    next expected number is searched after the previous marker, in these
-    forms (for note 2): a word ending in it (``Sud-Sud2``, ``Sud »2``), a
-    year followed by it (``20022``), a resolution number followed by it
-    (``63/2332`` — resolution numbers have at most three digits), or standing
-    alone after a word and before punctuation (``développement 2,``) unless
-    the word is one that numbers follow (``article``, ``par.``, ``des``…).
-    A number never found is skipped. Then a word with an already seen note
-    number glued to it (``Sud-Sud3`` again) is also a marker.
-    """
-    if not notes or not texts:
-        return list(texts)
-    sep = "\n"
-    whole = sep.join(texts)
-    if _OPEN in whole:  # the document marks its notes explicitly
-        return list(texts)
-    pending = sorted(set(notes))
-    seen: list[int] = []
-    pos = 0
-    while pending:
-        found = None
-        for index, number in enumerate(pending[:3]):
-            hit = _find_marker(whole, number, pos)
-            if hit is not None:
-                found = (hit, index, number)
-                break
-        if found is None:
-            break
-        (start, end), index, number = found
-        whole = whole[:start] + marker(number) + whole[end:]
-        pos = start + len(marker(number))
-        seen.append(number)
-        del pending[: index + 1]
-    if seen:
-        numbers = "|".join(str(n) for n in sorted(seen, key=lambda n: -len(str(n))))
-        pattern = re.compile(rf"(?<=[^\W\d_])({numbers})(?![\w/])")
-        whole = pattern.sub(lambda m: _repeat(m, whole), whole)
-    return whole.split(sep)
-
-
-def _word_before(text: str, end: int) -> str:
-    """The run of word characters, apostrophes and hyphens ending at ``end``
-    (what ``[\\w’'-]*$`` finds in ``text[:end]``, without a regex search
-    that retries from every position of the text before)."""
-    start = end
-    while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_’'-"):
-        start -= 1
-    return text[start:end]
-
-
-def _repeat(match: re.Match[str], whole: str) -> str:
-    word = _word_before(whole, match.start())
-    letters = word.split("-")[-1]
-    if not any(c.islower() for c in letters) or len(letters) < 2:
-        return match.group(0)
-    return marker(int(match.group(1)))
-
-
-def _find_marker(text: str, number: int, pos: int) -> tuple[int, int] | None:
-    """Where note ``number`` is printed in ``text`` after ``pos``: the
-    earliest of the first match of each form (see :func:`_marker_patterns`).
-
-    Every form holds the number itself, so the search starts a few
-    characters before its first occurrence; once a form has been found, the
-    next ones are only searched up to it. (Searching the rest of the
-    document for each form, for each note, cost more than the rest of
-    parsing.)"""
-    digits = str(number)
-    rest = text[pos:]
-    first = rest.find(digits)
-    if first == -1:
-        return None
-    best: tuple[int, int] | None = None
-    for kind, pattern in enumerate(_marker_patterns(digits)):
-        if kind == 3:
-            matches = _alone_matches(rest, digits, pattern, first)
-        else:
-            # The end leaves room for the few characters a match can begin
-            # with and look at after (a form found after ``best`` cannot do
-            # better).
-            end = len(rest) if best is None else best[0] - pos + len(digits) + _MARKER_LEAD + 1
-            matches = pattern.finditer(rest, max(0, first - _MARKER_LEAD), end)
-        for match in matches:
-            # (A number alone takes the spaces before it with it.)
-            start, stop = pos + (match.start() if kind == 3 else match.start(1)), pos + match.end(1)
-            if best is not None and start >= best[0]:
-                break
-            if kind == 0 and not _glued_ok(text, start):
-                continue
-            if kind == 2:
-                tail = match.group(0).split("/")[1]
-                if len(tail) <= 3 or len(tail) - len(digits) < 1:
-                    continue
-            if kind == 3 and _letters_before(text, start).lower() in _NUMBER_WORDS:
-                continue  # "article 2,"
-            best = (start, stop)
-            break
-    return best
-
-
-# The most characters a glued marker's match takes before the number
-# (a resolution number's "123/45"), and one more.
-_MARKER_LEAD = 8
-
-
-def _alone_matches(rest: str, digits: str, pattern: re.Pattern[str],
-                   first: int) -> Iterator[re.Match[str]]:
-    """The matches of the last form (the number alone after a word, before
-    punctuation) in ``rest``, in order, as ``pattern.finditer`` finds them:
-    only the spaces before each occurrence of the number (from ``first``)
-    are tried, not every space of the document."""
-    at = first
-    while at != -1:
-        start = at
-        while start and rest[start - 1] != "\n" and rest[start - 1].isspace():
-            start -= 1
-        if 0 < start < at and _letter(rest[start - 1]):
-            match = pattern.match(rest, start)
-            if match is not None:
-                yield match
-        at = rest.find(digits, at + 1)
-
-
-def _letters_before(text: str, end: int) -> str:
-    """The run of letters ending at ``end``."""
-    start = end
-    while start and _letter(text[start - 1]):
-        start -= 1
-    return text[start:end]
-
-
-@lru_cache(maxsize=256)
-def _marker_patterns(digits: str) -> tuple[re.Pattern[str], ...]:
-    """Where footnote number ``digits`` may be printed, in :func:`_find_marker`'s
-    order of kinds. Each pattern starts with what it must match rather than
-    with a lookbehind (which the regex engine would try at every position
-    of the text): the check on the character before the match comes after
-    its first characters, looking back over them."""
-    return tuple(re.compile(pattern, re.M) for pattern in (
-        # glued to a word or a closing quote/bracket
-        rf"({digits})(?<=[^\W\d_]{digits}|[»”)’]{digits})(?![\w/])",
-        # glued to a year (nothing of a number before it)
-        rf"(?:1[89]|20)(?<![\w/.,]..)\d\d({digits})(?![\w/])",
-        # glued to a resolution number
-        rf"\d(?<![\w/.]\d)\d{{0,2}}/\d{{1,3}}({digits})(?![\w/])",
-        # alone after a word, before punctuation
-        # (never across the newline that separates segments here)
-        rf"[^\S\n](?<=[^\W\d_][^\S\n])[^\S\n]*({digits})(?=[^\S\n]*[,;.:)]|[^\S\n]*$)",
-    ))
-
-
-def _glued_ok(text: str, start: int) -> bool:
-    word = _word_before(text, start)
-    letters = word.split("-")[-1]
-    if not letters:
-        return True  # after a bracket or quote
-    if re.fullmatch(r"[A-Z]{1,4}", letters):
-        return False  # CO2, G20, H1N1
-    return True
 
 
 # --------------------------------------------------------------------------

@@ -30,7 +30,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from resosearch.clean import TITLE_HEAD, Cleaned, Segment, clean, join_lines, take_markers, tidy
+from resosearch.chars import take_markers, tidy
+from resosearch.clean import TITLE_HEAD, Cleaned, Segment, clean, join_lines
 from resosearch.errors import ParseError
 from resosearch.models import OPERATIVE, PREAMBULAR, Kind, Paragraph, Resolution
 from resosearch.read import read_file
