@@ -15,7 +15,7 @@ import pytest
 from test_rank import whoosh_answer
 from whoosh import query as q
 
-from resosearch import conjunction, dense, rank
+from resosearch import conjunction, count, dense, rank
 from resosearch.build import add, build_index
 from resosearch.filters import filter_queries
 from resosearch.postings import blocks, raw_postings
@@ -212,3 +212,32 @@ def test_similar_drafts_find_the_same_matches_through_the_term_maps(mapped_index
     monkeypatch.setattr(rank, "best_of_and", lambda *args: None)
     assert mapped_index.similar(draft) == mapped
     assert len(mapped.matches) == 10
+
+
+def test_counting_reads_a_common_terms_documents_from_its_map(mapped_index, monkeypatch):
+    """Facets, date order and filters count a mapped term's documents from
+    its map (C-level over a byte per document), not its posting blocks:
+    the same documents, deleted ones included."""
+    with mapped_index.reading() as searcher:
+        readers = [leaf.reader() for leaf, _offset in searcher.leaf_searchers()]
+        assert readers[0].has_deletions()
+        terms = [("text", b"developp"), ("text", b"nation"), ("notes", b"annex"),
+                 ("pairs", b"nations unies")]
+        expected = {}
+        for i, reader in enumerate(readers):
+            for fieldname, btext in terms:
+                ids = set()
+                for block_ids, _weights, _values in blocks(raw_postings(reader, fieldname, btext)):
+                    ids.update(block_ids)
+                expected[i, fieldname, btext] = ids
+        mapped = 0
+        for i, reader in enumerate(readers):
+            maps = reader._perdoc.dense_maps()
+            for fieldname, btext in terms:
+                if (fieldname, btext) not in maps:
+                    continue
+                mapped += 1
+                with monkeypatch.context() as patch:
+                    patch.setattr(count, "raw_postings", lambda *_: pytest.fail("postings read"))
+                    assert count._read_ids(reader, fieldname, btext) == expected[i, fieldname, btext]
+        assert mapped >= 6

@@ -71,6 +71,13 @@ DICTIONARY_SAMPLE = 2000
 DICTIONARY_BYTES = 16 * 1024
 
 
+def segment_maps(reader) -> DenseMaps | None:
+    """An open segment's term maps (resosearch.dense); None for a segment
+    written without them, or by another codec."""
+    perdoc = reader._perdoc  # noqa: SLF001
+    return perdoc.dense_maps() if isinstance(perdoc, PerDocReader) else None
+
+
 class PerDocReader(W3PerDocReader):
     """A W3 per-document reader that remembers which columns are missing and
     keeps each field's length column in memory (one byte per document)."""

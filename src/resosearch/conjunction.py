@@ -37,7 +37,7 @@ from itertools import compress
 from whoosh import query as q
 
 from resosearch.bounded import postings_count, summed_terms
-from resosearch.codec import PerDocReader
+from resosearch.codec import segment_maps
 from resosearch.columns import kept
 from resosearch.count import matching_ids
 from resosearch.dense import tf_map
@@ -184,8 +184,7 @@ def _parts(leaf: Leaf, query: q.Query) -> list[_Part] | None:
                       or len(query.subqueries) < 2):
         return None
     reader = leaf.reader
-    perdoc = reader._perdoc  # noqa: SLF001
-    maps = perdoc.dense_maps() if isinstance(perdoc, PerDocReader) else None
+    maps = segment_maps(reader)
     if not maps:
         return None
     size = reader.doc_count_all()

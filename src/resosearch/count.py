@@ -15,10 +15,13 @@ counts the rest) and the filters.
 
 from __future__ import annotations
 
+from itertools import compress
+
 from whoosh import query as q
 from whoosh.query.wrappers import ConstantScoreQuery, WeightingQuery
 from whoosh.searching import Searcher
 
+from resosearch.codec import segment_maps
 from resosearch.columns import kept
 from resosearch.pairs import PairPhrase, near_matches
 from resosearch.postings import blocks, ids_among, raw_postings, term_bytes
@@ -168,6 +171,12 @@ def term_ids(leaf: Searcher, fieldname: str, text: object) -> set[int]:
 
 
 def _read_ids(reader, fieldname: str, btext: bytes) -> set[int]:
+    maps = segment_maps(reader)
+    frequencies = maps.tf_map(fieldname, btext) if maps else None
+    if frequencies is not None:
+        # A common term's map (a byte per document) at C speed: a tenth of
+        # the time its thousands of posting blocks take to decode.
+        return set(compress(range(len(frequencies)), frequencies))
     matcher = raw_postings(reader, fieldname, btext)
     if matcher is None:
         return set()
