@@ -95,3 +95,24 @@ def test_subprocess() -> None:
     assert result.returncode == 2
     assert result.stderr == "resosearch: error: /nonexistent/x.txt: no such file\n"
     assert "Traceback" not in result.stderr
+
+
+def test_a_command_runs_without_the_cyclic_collector_and_gives_it_back(monkeypatch, capsys):
+    import gc
+
+    import resosearch.cli.parse as parse_command
+
+    collecting = []
+    real_run = parse_command.run
+
+    def run(args):
+        collecting.append(gc.isenabled())
+        return real_run(args)
+
+    monkeypatch.setattr(parse_command, "run", run)
+    assert gc.isenabled()
+    assert main(["parse", str(SEED)]) == 0
+    assert main(["parse", str(CORPUS / "missing.txt")]) == 2  # an error returns it too
+    assert collecting == [False, False]
+    assert gc.isenabled()
+    capsys.readouterr()
