@@ -131,11 +131,34 @@ def test_a_compound_is_one_sum_of_its_terms(mapped_index):
             q.Term("notes_pairs", "sudsud sud", boost=0.35)])
 
 
-def test_a_search_filter_leaves_the_query_to_postings(mapped_index):
-    filters = filter_queries(None, (1946, 1990), None, None, None)
-    mapped, read, whoosh, used = _answers(mapped_index, "développement note", 10, filters)
-    assert not used
-    assert mapped == read and mapped[0] == whoosh[0] > 0
+SEARCH_FILTERS = [
+    dict(years=(1946, 1990)),
+    dict(kind="operative"),
+    dict(verb="prie"),
+    dict(session=[40, 41, 42, 43, 44, 45]),
+    dict(kind="operative", years=(1950, 2000)),
+    dict(kind="preambular"),
+    dict(resolution=["40/1", "41/7", "55/120"]),
+]
+
+
+@pytest.mark.parametrize("filters", SEARCH_FILTERS, ids=lambda f: ",".join(f))
+@pytest.mark.parametrize("query", ["développement note", "coopération", '"nations unies"',
+                                   "kind:operative développement"])
+def test_a_search_filter_narrows_the_term_maps_matches(mapped_index, query, filters):
+    """The search's own filters (``kind=``, ``years=``…) are applied to the
+    maps' matches, scoring nothing: the answers of the other paths and
+    Whoosh's, with the maps used."""
+    for window in (10, 50):
+        mapped, read, whoosh, used = _answers(
+            mapped_index, query, window, filter_queries(**filters))
+        assert mapped == read, (query, filters, window)
+        assert mapped[0] == whoosh[0], (query, filters, window)
+        assert [d for _s, d in mapped[1]] == [d for _s, d in whoosh[1]], (query, filters)
+        if "resolution" not in filters and not (query.startswith("kind:operative")
+                                                and filters.get("kind") == "preambular"):
+            assert mapped[0] > 10, (query, filters)
+    assert used, (query, filters)
 
 
 def test_common_and_queries_score_few_of_their_matches(mapped_index, monkeypatch):
@@ -241,3 +264,12 @@ def test_counting_reads_a_common_terms_documents_from_its_map(mapped_index, monk
                     patch.setattr(count, "raw_postings", lambda *_: pytest.fail("postings read"))
                     assert count._read_ids(reader, fieldname, btext) == expected[i, fieldname, btext]
         assert mapped >= 6
+
+
+def test_a_filtered_prefix_of_many_terms_is_left_to_block_bounds(mapped_index):
+    filters = filter_queries(kind="operative")
+    with mapped_index.matching("pr*", filters) as (searcher, _compiled, main, _filter):
+        assert len(conjunction.summed_terms(main)) > conjunction.FILTERED_SUM_TERMS
+    mapped, read, whoosh, used = _answers(mapped_index, "pr*", 10, filters)
+    assert not used
+    assert mapped == read and mapped[0] == whoosh[0] > 100

@@ -64,9 +64,10 @@ def best(searcher: Searcher, query: q.Query, filter_query: q.Query | None,
                 # Every match scores the same: the best are the first ones.
                 count, first = _first_matches(leaf, query, filter_query, window)
                 bounded = count, _scores(part, query, first) if first else {}
-            elif filter_query is None:
-                # Words and filters and-ed, or a common word: the term maps.
-                bounded = best_of_and(part, query, window)
+            else:
+                # Words and filters and-ed, or a common word: the term maps
+                # (the search's filters narrow their matches).
+                bounded = best_of_and(part, query, window, filter_query)
             if bounded is None and union is not None:
                 allowed = None if filter_query is None else matching_ids(leaf, filter_query)
                 found = best_of_union(part, union, window, allowed,
