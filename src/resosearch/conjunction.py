@@ -43,7 +43,14 @@ from resosearch.count import matching_ids
 from resosearch.dense import tf_map
 from resosearch.lanes import Sums, count_reaching, lanes, members, reaching, scattered
 from resosearch.postings import blocks, raw_postings, term_bytes
-from resosearch.scoring import Leaf, Scores, TermScoring, constant_of, length_bytes
+from resosearch.scoring import (
+    NEGATED_SCORE,
+    Leaf,
+    Scores,
+    TermScoring,
+    constant_of,
+    length_bytes,
+)
 
 # Up to this many matches, all are scored: bounds would save nothing.
 SCORE_ALL = 5000
@@ -225,6 +232,13 @@ def _parts(leaf: Leaf, query: q.Query, filtered: bool = False) -> list[_Part] | 
     children = [query] if alone else sorted(query.subqueries,
                                             key=lambda child: child.estimate_size(reader))
     for child in children:
+        if type(child) is q.Not:
+            # Whoosh's matcher of a negation scores NEGATED_SCORE for each
+            # document it lets through.
+            everything = int.from_bytes(b"\1" * size, "little")
+            parts.append(_Part(everything & ~_lanes_of(leaf, maps, child.query, size),
+                               constant=NEGATED_SCORE))
+            continue
         constant = constant_of(reader.schema, child)
         if constant is not None:
             frequencies = _stored_map(maps, reader, child)
@@ -262,15 +276,27 @@ def _parts(leaf: Leaf, query: q.Query, filtered: bool = False) -> list[_Part] | 
 
 def _filter_lanes(leaf: Leaf, filter_query: q.Query, size: int) -> int:
     """A lane of 1 per document ``filter_query`` (a filter or an And of
-    filters) lets through: from a filter term's map when it has one."""
+    filters) lets through."""
     maps = segment_maps(leaf.reader)
     children = filter_query.subqueries if type(filter_query) is q.And else [filter_query]
     allowed = -1  # every lane
     for child in children:
-        frequencies = _stored_map(maps, leaf.reader, child) if maps else None
-        allowed &= lanes(frequencies) if frequencies is not None else \
-            scattered(matching_ids(leaf.searcher, child), size)
+        allowed &= _lanes_of(leaf, maps, child, size)
     return allowed
+
+
+def _lanes_of(leaf: Leaf, maps, query: q.Query, size: int) -> int:
+    """A lane of 1 per document matching ``query``: from the maps for a
+    term or an Or of terms that have them, else from its documents."""
+    if type(query) is q.Or and all(type(child) is q.Term for child in query.subqueries):
+        found = 0
+        for child in query.subqueries:
+            found |= _lanes_of(leaf, maps, child, size)
+        return found
+    frequencies = _stored_map(maps, leaf.reader, query) if maps else None
+    if frequencies is not None:
+        return lanes(frequencies)
+    return scattered(matching_ids(leaf.searcher, query), size)
 
 
 def _stored_map(maps, reader, term: q.Query) -> bytes | None:
