@@ -48,6 +48,10 @@ AND_QUERIES = [
     "nations -unies développement",
     "kind:operative coopération -développement -rapport",
     "développement -Sud-Sud",
+    # Words or'ed: one flat sum of their terms.
+    "coopération OR développement",
+    "(coopération OR assistance) développement",
+    "développement AND (sud OR nord)",
 ]
 
 
@@ -135,6 +139,18 @@ def test_a_compound_is_one_sum_of_its_terms(mapped_index):
             q.Term("text", "sudsud"), q.Term("pairs", "sud sud"), q.Term("pairs", "sudsud sud"),
             q.Term("notes", "sudsud", boost=0.35), q.Term("notes_pairs", "sud sud", boost=0.35),
             q.Term("notes_pairs", "sudsud sud", boost=0.35)])
+
+
+def test_words_ored_are_one_sum_of_their_terms(mapped_index):
+    with mapped_index.matching("coopération OR (assistance OR Sud-Sud)^2",
+                               []) as (_searcher, _compiled, main, _filter):
+        assert main == q.Or([
+            q.Term("text", "cooper"), q.Term("notes", "cooper", boost=0.35),
+            q.Term("text", "assist", boost=2.0), q.Term("notes", "assist", boost=0.7),
+            q.Term("text", "sudsud", boost=2.0), q.Term("pairs", "sud sud", boost=2.0),
+            q.Term("pairs", "sudsud sud", boost=2.0), q.Term("notes", "sudsud", boost=0.7),
+            q.Term("notes_pairs", "sud sud", boost=0.7),
+            q.Term("notes_pairs", "sudsud sud", boost=0.7)])
 
 
 SEARCH_FILTERS = [

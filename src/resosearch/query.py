@@ -394,6 +394,13 @@ class Compiler:
                 return None
             if isinstance(node, q.And) and all(isinstance(p, q.Not) for p in parts):
                 self.result.negated = True
+            if type(node) is q.Or and len(parts) > 1:
+                # Words or'ed (``coopération OR assistance``): one flat sum of
+                # their terms, as a compound's, which resosearch.rank ranks
+                # from the term maps or by block bounds rather than whole.
+                terms = _flat_sum(q.Or(parts, boost=boost))
+                if terms is not None:
+                    return q.Or(terms)
             return type(node)(parts, boost=boost) if len(parts) > 1 else parts[0]
         if node is q.NullQuery or isinstance(node, q.NullQuery.__class__):
             return None
