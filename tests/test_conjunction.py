@@ -295,3 +295,34 @@ def test_a_filtered_prefix_of_many_terms_is_left_to_block_bounds(mapped_index):
     mapped, read, whoosh, used = _answers(mapped_index, "pr*", 10, filters)
     assert not used
     assert mapped == read and mapped[0] == whoosh[0] > 100
+
+
+def test_a_term_scored_within_many_documents_reads_its_map(mapped_index, monkeypatch):
+    """A mapped term scored among many candidates (the other part of an
+    And, a word after a phrase) takes its frequencies from its map: the
+    same scores, to the last bit, in the same order, as from its postings."""
+    from resosearch import scoring
+
+    with mapped_index.reading() as searcher:
+        checked = 0
+        for leaf, _offset in searcher.leaf_searchers():
+            part = Leaf(leaf, searcher)
+            size = leaf.reader().doc_count_all()
+            within = list(range(0, size, 3))
+            if len(within) < scoring.MAP_WITHIN:
+                continue  # the segment written by `add`: one resolution
+            for term in [q.Term("text", "developp"), q.Term("notes", "annex", boost=0.35),
+                         q.Term("pairs", "nations unies"), q.Term("text", "nairobi")]:
+                with monkeypatch.context() as patch:
+                    patch.setattr(scoring, "MAP_WITHIN", 10**9)
+                    expected = scoring.term_scores(part, term, within)
+                with monkeypatch.context() as patch:
+                    patch.setattr(scoring, "blocks", lambda *_a, **_k: pytest.fail("postings read")
+                                  if (term.fieldname, term.text.encode()) in
+                                  leaf.reader()._perdoc.dense_maps() else iter(()))
+                    found = scoring.term_scores(part, term, within)
+                if (term.fieldname, term.text.encode()) in leaf.reader()._perdoc.dense_maps():
+                    checked += 1
+                    assert list(found.items()) == list(expected.items()), term
+                    assert found
+        assert checked >= 3

@@ -24,7 +24,7 @@ from whoosh.query.wrappers import ConstantScoreQuery
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from resosearch.codec import PerDocReader
+from resosearch.codec import PerDocReader, segment_maps
 from resosearch.postings import blocks, raw_postings, term_bytes
 
 Scores = dict[int, float]
@@ -47,12 +47,27 @@ class Leaf:
         self.parent = parent
 
 
+# From this many documents ``within``, a term with a map (resosearch.dense)
+# is scored from it: a byte per document looked up in C, where its posting
+# blocks holding them would each be decoded.
+MAP_WITHIN = 256
+
+
 def term_scores(leaf: Leaf, term: q.Term, within: list[int] | None) -> Scores:
     """The scores of ``term``'s documents (only those among ``within``, sorted
     document numbers, when it is given: the other blocks are not read)."""
     scoring = TermScoring.of(leaf, term)
     if scoring is None:
         return {}
+    if within is not None and len(within) >= MAP_WITHIN and scoring.table is not None:
+        maps = segment_maps(leaf.reader)
+        btext = term_bytes(leaf.reader.schema, term.fieldname, term.text)
+        frequencies = maps.tf_map(term.fieldname, btext) if maps else None
+        if frequencies is not None:
+            frequency = frequencies.__getitem__
+            present = list(compress(within, map(frequency, within)))
+            return dict(zip(present, scoring.scores(present, map(float, map(frequency, present))),
+                            strict=True))
     found: Scores = {}
     wanted = None if within is None else set(within)
     for ids, weights, _values in blocks(scoring.matcher, within):
