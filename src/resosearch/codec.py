@@ -78,6 +78,13 @@ def segment_maps(reader) -> DenseMaps | None:
     return perdoc.dense_maps() if isinstance(perdoc, PerDocReader) else None
 
 
+def term_map(reader, fieldname: str, btext: bytes | None) -> bytes | None:
+    """A term's map in an open segment (a byte per document, its frequency
+    there: resosearch.dense); None when it has none."""
+    maps = segment_maps(reader) if btext is not None else None
+    return maps.tf_map(fieldname, btext) if maps else None
+
+
 class PerDocReader(W3PerDocReader):
     """A W3 per-document reader that remembers which columns are missing and
     keeps each field's length column in memory (one byte per document)."""

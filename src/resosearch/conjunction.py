@@ -37,7 +37,7 @@ from itertools import compress
 from whoosh import query as q
 
 from resosearch.bounded import postings_count, summed_terms
-from resosearch.codec import segment_maps
+from resosearch.codec import segment_maps, term_map
 from resosearch.columns import kept
 from resosearch.count import matching_ids
 from resosearch.dense import tf_map
@@ -208,12 +208,13 @@ def _parts(leaf: Leaf, query: q.Query, filtered: bool = False) -> list[_Part] | 
     if not maps:
         return None
     size = reader.doc_count_all()
-    if filtered and alone and len(summed) > FILTERED_SUM_TERMS:
-        return None  # a prefix's dozens of terms: block bounds, with the filter
-    # A word alone (a term in each of its fields) with the search's filters:
-    # the best of its blocks may all be filtered out; the maps, whatever its size.
-    filtered_word = filtered and alone and len({term.fieldname for term in summed}) == len(summed)
-    if alone and not filtered_word:
+    if alone and filtered:
+        # With the search's filters the best of a word's blocks may all be
+        # filtered out: the maps, whatever its size; not for a prefix's
+        # dozens of terms, which block bounds rank faster.
+        if len(summed) > FILTERED_SUM_TERMS:
+            return None
+    elif alone:
         # A word alone: only one in many documents, else block bounds are
         # faster; but bounds skip nothing in a sum of large terms of two
         # fields holding the same occurrences (a compound: its joined form in
@@ -236,12 +237,12 @@ def _parts(leaf: Leaf, query: q.Query, filtered: bool = False) -> list[_Part] | 
             # Whoosh's matcher of a negation scores NEGATED_SCORE for each
             # document it lets through.
             everything = int.from_bytes(b"\1" * size, "little")
-            parts.append(_Part(everything & ~_lanes_of(leaf, maps, child.query, size),
+            parts.append(_Part(everything & ~_lanes_of(leaf, child.query, size),
                                constant=NEGATED_SCORE))
             continue
         constant = constant_of(reader.schema, child)
         if constant is not None:
-            frequencies = _stored_map(maps, reader, child)
+            frequencies = _stored_map(reader, child)
             if frequencies is None:
                 matches = scattered(matching_ids(leaf.searcher, child), size)
             else:
@@ -277,33 +278,31 @@ def _parts(leaf: Leaf, query: q.Query, filtered: bool = False) -> list[_Part] | 
 def _filter_lanes(leaf: Leaf, filter_query: q.Query, size: int) -> int:
     """A lane of 1 per document ``filter_query`` (a filter or an And of
     filters) lets through."""
-    maps = segment_maps(leaf.reader)
     children = filter_query.subqueries if type(filter_query) is q.And else [filter_query]
     allowed = -1  # every lane
     for child in children:
-        allowed &= _lanes_of(leaf, maps, child, size)
+        allowed &= _lanes_of(leaf, child, size)
     return allowed
 
 
-def _lanes_of(leaf: Leaf, maps, query: q.Query, size: int) -> int:
+def _lanes_of(leaf: Leaf, query: q.Query, size: int) -> int:
     """A lane of 1 per document matching ``query``: from the maps for a
     term or an Or of terms that have them, else from its documents."""
     if type(query) is q.Or and all(type(child) is q.Term for child in query.subqueries):
         found = 0
         for child in query.subqueries:
-            found |= _lanes_of(leaf, maps, child, size)
+            found |= _lanes_of(leaf, child, size)
         return found
-    frequencies = _stored_map(maps, leaf.reader, query) if maps else None
+    frequencies = _stored_map(leaf.reader, query)
     if frequencies is not None:
         return lanes(frequencies)
     return scattered(matching_ids(leaf.searcher, query), size)
 
 
-def _stored_map(maps, reader, term: q.Query) -> bytes | None:
+def _stored_map(reader, term: q.Query) -> bytes | None:
     if type(term) is not q.Term:
         return None
-    btext = term_bytes(reader.schema, term.fieldname, term.text)
-    return None if btext is None else maps.tf_map(term.fieldname, btext)
+    return term_map(reader, term.fieldname, term_bytes(reader.schema, term.fieldname, term.text))
 
 
 def _term(leaf: Leaf, maps, term: q.Term, size: int) -> _Term | None | bool:

@@ -21,7 +21,7 @@ from whoosh import query as q
 from whoosh.query.wrappers import ConstantScoreQuery, WeightingQuery
 from whoosh.searching import Searcher
 
-from resosearch.codec import segment_maps
+from resosearch.codec import term_map
 from resosearch.columns import kept
 from resosearch.pairs import PairPhrase, near_matches
 from resosearch.postings import blocks, ids_among, raw_postings, term_bytes
@@ -171,8 +171,7 @@ def term_ids(leaf: Searcher, fieldname: str, text: object) -> set[int]:
 
 
 def _read_ids(reader, fieldname: str, btext: bytes) -> set[int]:
-    maps = segment_maps(reader)
-    frequencies = maps.tf_map(fieldname, btext) if maps else None
+    frequencies = term_map(reader, fieldname, btext)
     if frequencies is not None:
         # A common term's map (a byte per document) read at C speed rather
         # than its thousands of posting blocks decoded: at 22,000

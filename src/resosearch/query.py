@@ -262,12 +262,11 @@ class Compiler:
             notes = self._analyzed("notes", raw, boost=NOTES_WEIGHT)
             if notes is not None:
                 parts.append(notes)
-            terms = _flat_sum(q.Or(parts))
-            if terms is not None and len(terms) > 1:
-                # A compound (``Sud-Sud``: its joined form and its word pair,
-                # in text and footnotes) as one flat sum of terms, which
-                # resosearch.rank ranks from the term maps when it is common.
-                return q.Or(terms, boost=boost)
+            # A compound (``Sud-Sud``: its joined form and its word pair, in
+            # text and footnotes) is one flat sum of terms.
+            summed = _one_sum(parts, boost)
+            if summed is not None:
+                return summed
             return q.Or(parts, boost=boost) if len(parts) > 1 else _boosted(parts[0], boost)
         if fieldname in ("title", "notes"):
             result = self._analyzed(fieldname, raw, boost)
@@ -394,13 +393,10 @@ class Compiler:
                 return None
             if isinstance(node, q.And) and all(isinstance(p, q.Not) for p in parts):
                 self.result.negated = True
-            if type(node) is q.Or and len(parts) > 1:
-                # Words or'ed (``coopération OR assistance``): one flat sum of
-                # their terms, as a compound's, which resosearch.rank ranks
-                # from the term maps or by block bounds rather than whole.
-                terms = _flat_sum(q.Or(parts, boost=boost))
-                if terms is not None:
-                    return q.Or(terms)
+            if type(node) is q.Or:  # words or'ed (``coopération OR assistance``)
+                summed = _one_sum(parts, boost)
+                if summed is not None:
+                    return summed
             return type(node)(parts, boost=boost) if len(parts) > 1 else parts[0]
         if node is q.NullQuery or isinstance(node, q.NullQuery.__class__):
             return None
@@ -428,6 +424,15 @@ def matches_by_absence(query: q.Query) -> bool:
     if isinstance(query, (q.AndNot, q.AndMaybe)):
         return matches_by_absence(query.a)
     return False
+
+
+def _one_sum(parts: list[q.Query], boost: float) -> q.Query | None:
+    """``parts`` or'ed as one flat sum of their terms, the boosts multiplied
+    down (see :func:`_flat_sum`): what resosearch.rank ranks from the term
+    maps or by block bounds rather than scoring a tree whole. None when a
+    part is not a tree of Ors over terms, or there is a single term."""
+    terms = _flat_sum(q.Or(parts, boost=boost))
+    return q.Or(terms) if terms is not None and len(terms) > 1 else None
 
 
 def _flat_sum(node: q.Query, boost: float = 1.0) -> list[q.Term] | None:

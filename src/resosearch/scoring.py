@@ -24,7 +24,7 @@ from whoosh.query.wrappers import ConstantScoreQuery
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from resosearch.codec import PerDocReader, segment_maps
+from resosearch.codec import PerDocReader, term_map
 from resosearch.postings import blocks, raw_postings, term_bytes
 
 Scores = dict[int, float]
@@ -60,9 +60,8 @@ def term_scores(leaf: Leaf, term: q.Term, within: list[int] | None) -> Scores:
     if scoring is None:
         return {}
     if within is not None and len(within) >= MAP_WITHIN and scoring.table is not None:
-        maps = segment_maps(leaf.reader)
-        btext = term_bytes(leaf.reader.schema, term.fieldname, term.text)
-        frequencies = maps.tf_map(term.fieldname, btext) if maps else None
+        frequencies = term_map(leaf.reader, term.fieldname,
+                               term_bytes(leaf.reader.schema, term.fieldname, term.text))
         if frequencies is not None:
             frequency = frequencies.__getitem__
             present = list(compress(within, map(frequency, within)))
