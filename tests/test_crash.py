@@ -161,16 +161,28 @@ def _processes_mentioning(text: str) -> list[int]:
     return found
 
 
+# 240 files: built by several processes, for over a second (80 files took
+# 0.5 s, too close to a fixed wait: the build could end before the signal).
+PARALLEL_COPIES = 48
+
+
+def _wait_for_building_processes(process, folder: Path) -> None:
+    """Until the build's own processes have started (they share its command
+    line) and its temporary folder exists, then a little more: they are at work."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None and not (
+            _leftovers(folder) and len(_processes_mentioning(str(folder))) > 1):
+        time.sleep(0.005)
+    time.sleep(0.2)
+
+
 @pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs /proc")
 def test_a_killed_parallel_build_leaves_no_building_process_behind(tmp_path):
     docs = tmp_path / "docs"
-    write_corpus(docs, copies=16)  # 80 files: built by several processes
+    write_corpus(docs, copies=PARALLEL_COPIES)
     folder = tmp_path / "index"
     process = cli_process("build", str(docs), "--index", str(folder))
-    deadline = time.monotonic() + 60
-    while not _leftovers(folder) and time.monotonic() < deadline and process.poll() is None:
-        time.sleep(0.005)
-    time.sleep(0.3)  # the building processes are at work
+    _wait_for_building_processes(process, folder)
     assert process.poll() is None, "the build ended before it could be killed"
     process.send_signal(signal.SIGKILL)
     process.communicate(timeout=60)
@@ -187,7 +199,7 @@ def test_a_killed_parallel_build_leaves_no_building_process_behind(tmp_path):
 
 def test_ctrl_c_stops_a_parallel_build_cleanly_and_keeps_the_old_index(tmp_path):
     docs = tmp_path / "docs"
-    write_corpus(docs, copies=16)  # 80 files: built by several processes
+    write_corpus(docs, copies=PARALLEL_COPIES)
     folder = tmp_path / "index"
     build_index([_baseline_file()], folder)
     before = snapshot(folder)
@@ -196,10 +208,7 @@ def test_ctrl_c_stops_a_parallel_build_cleanly_and_keeps_the_old_index(tmp_path)
     # ignored (as in a job started with `&` by a script).
     process = cli_process("build", str(docs), "--index", str(folder), start_new_session=True,
                           preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    deadline = time.monotonic() + 60
-    while not _leftovers(folder) and time.monotonic() < deadline and process.poll() is None:
-        time.sleep(0.005)
-    time.sleep(0.3)
+    _wait_for_building_processes(process, folder)
     assert process.poll() is None, "the build ended before it could be interrupted"
     os.killpg(process.pid, signal.SIGINT)
     _, err = process.communicate(timeout=60)
