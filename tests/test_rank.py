@@ -11,10 +11,11 @@ import shutil
 from array import array
 
 import pytest
+from helpers import write_corpus
 from whoosh import collectors, sorting
 from whoosh import query as q
 
-from resosearch import bounded, build, chronology, columns, rank
+from resosearch import bounded, build, chronology, columns, postings, rank
 from resosearch.analysis import exact_terms
 from resosearch.count import count, needs_positions
 from resosearch.filters import filter_queries
@@ -159,6 +160,54 @@ def test_bounded_ranking_scores_fewer_than_half_the_matches_of_a_common_word(arc
         assert rank.best(searcher, main, None, 3)[0] == total
     assert total > 1500
     assert 0 < sum(scored) < total / 2
+
+
+def test_phrases_read_alternatives_holding_the_same_postings_once_and_the_others_whole(tmp_path):
+    """A phrase's alternatives at one position are checked on each one's
+    pairs. ``cooperation sud`` and ``cooperation sudsud`` hold the same
+    postings where Sud-Sud is always hyphenated, and are read once; a symbol
+    written in full (``A/RES/64/222``, also indexed as ``64/222``) or not
+    gives two pairs with different postings, and each is read."""
+    docs = tmp_path / "docs"
+    files = write_corpus(docs, copies=3)
+    for path in files:  # the symbol in full in two of the three copies
+        if path.name.endswith(("-000.txt", "-001.txt")):
+            path.write_text(path.read_text(encoding="utf-8").replace(
+                "résolution [64/222](#)", "résolution A/RES/64/222"), encoding="utf-8")
+    build.build_index([docs], tmp_path / "index")
+    with Index(tmp_path / "index") as index, index.reading() as searcher:
+        def stored(*pairs: str) -> list[bytes]:
+            return [postings.raw_postings(searcher.reader(), "pairs", pair.encode()).stored_bytes()
+                    for pair in pairs]
+
+        first, joined = stored("cooperation sud", "cooperation sudsud")
+        assert first == joined
+        groups = [{"cooperation"}, {"sud", "sudsud"}, {"sud"}]
+        assert index.search('"coopération Sud-Sud"').total == _count_holding(index, groups) \
+            == 3 * 71  # 71 paragraphs a copy
+        full, short = stored("resolution a/res/64/222", "resolution 64/222")
+        assert full != short
+        groups = [{"sa"}, {"resolution"}, {"a/res/64/222", "64/222"}, {"du"}]
+        # Three paragraphs a copy, in full in four of the nine (reading
+        # only the first pair would find those four).
+        assert index.search('"sa résolution A/RES/64/222 du"').total \
+            == _count_holding(index, groups) == 9
+
+
+def _count_holding(index: Index, groups: list[set[str]]) -> int:
+    """The paragraphs holding ``groups`` at consecutive positions, in their
+    text or their footnotes, read word by word."""
+    import json
+
+    count = 0
+    with index.reading() as searcher:
+        reader = searcher.reader()
+        for docnum, stored in reader.iter_docs():
+            if "paragraph" in stored and not reader.is_deleted(docnum):
+                notes = "\n".join(n["text"] for n in json.loads(stored["footnotes"]))
+                text = json.loads(stored["paragraph"])["text"]
+                count += _holds(_positions(text), groups) or _holds(_positions(notes), groups)
+    return count
 
 
 def _holds(terms_at: dict[int, set[str]], groups: list[set[str]]) -> bool:

@@ -23,7 +23,7 @@ from whoosh.query import Query
 from whoosh.query.wrappers import WrappingQuery
 
 from resosearch.analysis import exact_analyzer
-from resosearch.postings import BlockValues, blocks, ids_among, raw_postings
+from resosearch.postings import BlockValues, LeafMatcher, blocks, ids_among, raw_postings
 
 SEPARATOR = " "
 # The pairs field of each positional field; pairs carry positions too (of
@@ -147,11 +147,13 @@ class PairPhrase(WrappingQuery):
 
 
     def matches(self, reader, candidates: list[int]) -> list[int]:
-        """The ``candidates`` (sorted document numbers of one segment) that
-        hold the phrase: its word pairs one after the other. A pair is far
+        """The ``candidates`` (sorted document numbers of one segment, the
+        child's matches: each holds every pair) that hold the phrase: its
+        word pairs one after the other. A pair is far
         rarer than its words (``de``, ``la``), so far fewer positions are read."""
         return phrase_matches(reader, PAIRS_FIELDS[self.fieldname],
-                              covering(pair_groups(self.groups)), candidates)
+                              covering(pair_groups(self.groups)), candidates,
+                              hold_every_group=True)
 
 
 def covering(pairs: list[list[str]]) -> list[tuple[int, list[str]]]:
@@ -171,10 +173,11 @@ _POSITION_BITS = 20
 
 
 def phrase_matches(reader, fieldname: str, placed: list[tuple[int, list[str]]],
-                   candidates: list[int]) -> list[int]:
+                   candidates: list[int], hold_every_group: bool = False) -> list[int]:
     """The ``candidates`` (sorted document numbers of one segment) holding
     each group of terms of ``placed`` at its offset from a common start, in
-    ``fieldname``.
+    ``fieldname``. ``hold_every_group``: each candidate is known to hold a
+    term of each group (somewhere).
 
     Each term's postings are read a block at a time, and only the blocks
     that hold a candidate are decoded — far cheaper than moving a matcher
@@ -188,6 +191,11 @@ def phrase_matches(reader, fieldname: str, placed: list[tuple[int, list[str]]],
     span = max(offset for offset, _group in placed) + 1
     for offset, group in placed:
         found = _group_starts(reader, fieldname, group, candidates, wanted, span - offset)
+        if starts is None and hold_every_group and len(placed) > 1:
+            # Then the first group leaves every candidate: no need to ask
+            # which (a set of some 100,000 documents for a common phrase).
+            starts = found
+            continue
         starts = found if starts is None else starts & found
         alive = {start >> _POSITION_BITS for start in starts}
         if len(alive) < len(wanted):
@@ -205,10 +213,19 @@ def _group_starts(reader, fieldname: str, terms: list[str], candidates: list[int
     found: set[int] = set()
     field = reader.schema[fieldname]
     decode = field.format.decode_positions
+    read: set[bytes] = set()
     for term in terms:
         matcher = raw_postings(reader, fieldname, field.to_bytes(term))
         if matcher is None:
             continue
+        if len(terms) > 1 and isinstance(matcher, LeafMatcher):
+            # Alternatives at one position often hold the same postings
+            # (``cooperation sud`` and ``cooperation sudsud`` where Sud-Sud is
+            # always hyphenated): their positions are read once.
+            stored = matcher.stored_bytes()
+            if stored in read:
+                continue
+            read.add(stored)
         for ids, _weights, values in blocks(matcher, candidates, values=True):
             mask = list(map(wanted.__contains__, ids))
             if True not in mask:

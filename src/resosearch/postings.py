@@ -282,7 +282,16 @@ class LeafMatcher(W3LeafMatcher):
         if self._buffer is None:
             self._buffer = postfile.get(startoffset, length)
             self._base = startoffset
+        # (W3's term info reads its postings' length back as a 1-tuple.)
+        self._stored = (startoffset - self._base, length[0] if isinstance(length, tuple) else length)
         super().__init__(postfile, startoffset, length, format_, term=term, scorer=scorer)
+
+    def stored_bytes(self) -> bytes:
+        """The term's postings as stored: two terms with the same bytes have
+        the same postings (a compound's joined form, always written with
+        its hyphen, and its first word)."""
+        start, length = self._stored
+        return bytes(self._buffer[start:start + length])
 
     def _goto(self, position):
         self._data = self._ids = self._weights = self._values = None
