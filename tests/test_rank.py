@@ -197,17 +197,22 @@ def test_phrases_read_alternatives_holding_the_same_postings_once_and_the_others
 def _count_holding(index: Index, groups: list[set[str]]) -> int:
     """The paragraphs holding ``groups`` at consecutive positions, in their
     text or their footnotes, read word by word."""
+    return sum(_holds(_positions(text), groups) or _holds(_positions(notes), groups)
+               for text, notes in _paragraph_texts(index))
+
+
+def _paragraph_texts(index: Index) -> list[tuple[str, str]]:
+    """Each live paragraph's text and its footnotes' text, as stored."""
     import json
 
-    count = 0
+    found = []
     with index.reading() as searcher:
         reader = searcher.reader()
         for docnum, stored in reader.iter_docs():
             if "paragraph" in stored and not reader.is_deleted(docnum):
                 notes = "\n".join(n["text"] for n in json.loads(stored["footnotes"]))
-                text = json.loads(stored["paragraph"])["text"]
-                count += _holds(_positions(text), groups) or _holds(_positions(notes), groups)
-    return count
+                found.append((json.loads(stored["paragraph"])["text"], notes))
+    return found
 
 
 def _holds(terms_at: dict[int, set[str]], groups: list[set[str]]) -> bool:
@@ -225,18 +230,11 @@ def _positions(text: str) -> dict[int, set[str]]:
 def test_long_phrases_match_exactly_the_paragraphs_holding_their_words_in_order(archive_index):
     """Phrases of 3 to 6 words are checked on a covering subset of their word
     pairs: compared here with every paragraph of the archive read word by word."""
-    import json
     import random
 
-    with archive_index.reading() as searcher:
-        reader = searcher.reader()
-        paragraphs, texts = [], []
-        for docnum, stored in reader.iter_docs():
-            if "paragraph" in stored and not reader.is_deleted(docnum):
-                notes = "\n".join(n["text"] for n in json.loads(stored["footnotes"]))
-                text = json.loads(stored["paragraph"])["text"]
-                paragraphs.append((_positions(text), _positions(notes) if notes else {}))
-                texts.append(text)
+    read = _paragraph_texts(archive_index)
+    paragraphs = [(_positions(text), _positions(notes)) for text, notes in read]
+    texts = [text for text, _notes in read]
     rng = random.Random(11)
     phrases: list[list[str]] = []
     while len(phrases) < 48:

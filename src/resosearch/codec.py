@@ -393,6 +393,8 @@ class Codec(W3Codec):
         if terminfo.is_inlined():
             return super().postings_reader(dbfile, terminfo, format_, term, scorer)
         offset, length = terminfo.extent()
+        if isinstance(length, tuple):  # W3's term info reads its length back as a 1-tuple
+            (length,) = length
         return LeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
 
     def new_segment(self, storage, indexname):

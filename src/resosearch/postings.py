@@ -282,8 +282,7 @@ class LeafMatcher(W3LeafMatcher):
         if self._buffer is None:
             self._buffer = postfile.get(startoffset, length)
             self._base = startoffset
-        # (W3's term info reads its postings' length back as a 1-tuple.)
-        self._stored = (startoffset - self._base, length[0] if isinstance(length, tuple) else length)
+        self._stored = (startoffset - self._base, length)
         super().__init__(postfile, startoffset, length, format_, term=term, scorer=scorer)
 
     def stored_bytes(self) -> bytes:
