@@ -14,8 +14,8 @@ Ranking and counting read the first chunk only. The header also keeps the
 block's (frequency, length) *frontier*: the pairs no other posting of the
 block beats on both, enough to compute the best score any posting of the
 block can have for any collection statistics (resosearch.rank skips the
-blocks that cannot reach the top). Terms in one or two documents keep
-their postings in their term info, as W3 does.
+blocks that cannot reach the top). Terms in a few documents (up to
+``INLINE_POSTINGS``) keep their postings in their term info, as W3 does.
 
 ``raw_postings`` and ``blocks`` are how resosearch.count, .rank and .pairs
 read postings in bulk: the block layout is known only here.
@@ -43,8 +43,10 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 
 # Pickle protocol of inlined postings (W3 uses 2; Python >= 3.4 reads 4).
 PROTOCOL = 4
-# Terms with at most this many postings keep them in their term info.
-INLINE_POSTINGS = 2
+# Terms with at most this many postings keep them in their term info: most
+# word pairs, and most words of the long tail. (A block costs its header, two
+# tries at compression and a frontier; 2, then 8, gave the same index size.)
+INLINE_POSTINGS = 8
 
 # A block's header: its length after this field (negative: the term's last
 # block), postings, last document number, largest weight, compression flags,
@@ -151,7 +153,7 @@ class PostingsWriter(W3PostingsWriter):
         super().start_postings(format_, TermInfo())  # W3's, with compact inlined postings
 
     def finish_postings(self):
-        # A term in one or two documents (most word pairs) keeps its postings
+        # A term in a few documents (most word pairs) keeps its postings
         # in its term info, saving a block's header, info and data. (W3 means
         # to do this below ``inlinelimit``, but its call to the term info is
         # misspelt, so it never does.)
@@ -176,14 +178,14 @@ class PostingsWriter(W3PostingsWriter):
             block = ids[start:start + limit]
             self._ids = block
             self._weights = weights[start:start + limit]
-            self._values = [value for value in values[start:start + limit] if value]
+            self._values = _present(values[start:start + limit])
             self._maxweight = max(0, max(self._weights))
             if lengths is None:
                 self._minlength, self._maxlength = None, 0
                 self._length_bytes = []
             else:
                 found = list(map(lengths.__getitem__, block))
-                present = [length for length in found if length]
+                present = _present(found)
                 self._minlength = min(present) if present else None
                 self._maxlength = max(found)
                 self._length_bytes = list(map(LENGTH_BYTES.__getitem__, found))
@@ -218,6 +220,13 @@ class PostingsWriter(W3PostingsWriter):
             len(pairs) if pairs else NO_FRONTIER, len(chunks[0])), edge, chunks[0], chunks[1])))
         self._blockcount += 1
         self._new_block()
+
+
+def _present(items: list) -> list:
+    """``items`` without its empty ones (no value, no length). Mostly there
+    are none (a document holding a term has a length in its field), and a
+    C-level scan then saves a Python step per posting."""
+    return [item for item in items if item] if not all(items) else items
 
 
 class TermInfo(W3TermInfo):
