@@ -205,6 +205,9 @@ def test_a_blocks_frontier_bounds_every_posting_for_any_bm25_statistics(seed):
     pairs = frontier(weights, lengths)
     postings = set(zip(weights, lengths, strict=True))
     assert pairs and all((float(w), lb) in postings for w, lb in pairs)
+    # and only those no other posting beats or equals on both
+    assert not any(other != (w, lb) and other[0] >= w and other[1] <= lb
+                   for w, lb in pairs for other in postings)
 
     def score(tf, lb, k1, b, avgfl):
         return tf * (k1 + 1) / (tf + k1 * ((1 - b) + b * lb / avgfl))

@@ -101,7 +101,7 @@ def _pack_values(values: list[bytes], fixed_size: int | None) -> bytes:
         return b""
     if fixed_size is not None and fixed_size > 0:
         return b"".join(values)
-    return _pack_ints([len(value) for value in values]) + b"".join(values)
+    return _pack_ints(list(map(len, values))) + b"".join(values)
 
 
 def frontier(weights, length_bytes) -> list[tuple[int, int]]:
@@ -116,8 +116,10 @@ def frontier(weights, length_bytes) -> list[tuple[int, int]]:
             else []
     found: list[tuple[int, int]] = []
     shortest = 256
-    for weight, length in sorted(set(zip(weights, length_bytes, strict=True)),
-                                 key=lambda pair: (-pair[0], pair[1])):
+    # Only each weight's shortest length can be on the frontier: sorted in
+    # reverse, the dict keeps it (the last of its weight), weights descending.
+    shortest_at = dict(sorted(zip(weights, length_bytes, strict=True), reverse=True))
+    for weight, length in shortest_at.items():
         if length < shortest:
             if not (weight.is_integer() and 0 <= weight < 256) or len(found) == _MAX_FRONTIER:
                 return []
