@@ -200,3 +200,18 @@ def test_each_building_process_takes_a_contiguous_share_of_about_the_same_bytes(
     assert parallel_module.split_shares([], 2) == []
     shares = parallel_module.split_shares(paths := files(3, 1, 4, 1, 5, 9, 2, 6), 3)
     assert [path for share in shares for path in share] == paths
+
+
+def test_a_paragraphs_stored_fields_hold_its_structure_once(seed_index_dir):
+    """A paragraph's stored record and footnotes are kept as structures
+    within the document's one JSON object (not a JSON string inside it,
+    encoded twice), with their French characters as written."""
+    with whoosh_index.open_dir(str(seed_index_dir)).reader() as reader:
+        stored = next(fields for _, fields in reader.iter_docs()
+                      if fields.get("number") == "68/230" and fields.get("ref") == "PP2")
+    assert stored["paragraph"]["ref"] == "PP2"
+    assert stored["paragraph"]["text"].startswith("Réaffirmant également sa résolution 33/134")
+    assert "mise en œuvre de la coopération" in stored["paragraph"]["text"]
+    assert stored["paragraph"]["footnotes"] == [1]
+    assert [note["number"] for note in stored["footnotes"]] == [1]
+    assert stored["footnotes"][0]["text"].startswith("Rapport de la Conférence des Nations Unies")

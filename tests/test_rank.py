@@ -20,6 +20,7 @@ from resosearch.analysis import exact_terms
 from resosearch.count import count, needs_positions
 from resosearch.filters import filter_queries
 from resosearch.postings import LeafMatcher
+from resosearch.schema import stored_footnotes, stored_paragraph
 from resosearch.scoring import TermScoring
 from resosearch.search import FACETS, Index
 
@@ -209,15 +210,13 @@ def _count_holding(index: Index, groups: list[set[str]]) -> int:
 
 def _paragraph_texts(index: Index) -> list[tuple[str, str]]:
     """Each live paragraph's text and its footnotes' text, as stored."""
-    import json
-
     found = []
     with index.reading() as searcher:
         reader = searcher.reader()
         for docnum, stored in reader.iter_docs():
             if "paragraph" in stored and not reader.is_deleted(docnum):
-                notes = "\n".join(n["text"] for n in json.loads(stored["footnotes"]))
-                found.append((json.loads(stored["paragraph"])["text"], notes))
+                notes = "\n".join(note.text for note in stored_footnotes(stored))
+                found.append((stored_paragraph(stored).text, notes))
     return found
 
 

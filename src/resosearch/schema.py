@@ -9,7 +9,6 @@ query can only reach it through ``doctype``.
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
@@ -185,7 +184,9 @@ def build_schema() -> fields.Schema:
         # Display-only context.
         paragraph=fields.STORED(),
         footnotes=fields.STORED(),
-        # On the resolution document: its metadata and footnotes (JSON).
+        # On the resolution document: its metadata and footnotes. (Stored
+        # values are kept as they are, dicts and lists included: the codec
+        # writes a document's stored fields as one JSON object.)
         resolution=fields.STORED(),
     )
 
@@ -240,8 +241,8 @@ def documents(resolution: Resolution) -> Iterator[dict[str, Any]]:
             text=paragraph.text,
             exact=paragraph.text,
             pairs=paragraph.text,
-            paragraph=json.dumps(paragraph.to_dict(), ensure_ascii=False),
-            footnotes=json.dumps([n.to_dict() for n in carried], ensure_ascii=False),
+            paragraph=paragraph.to_dict(),
+            footnotes=[n.to_dict() for n in carried],
         )
         if paragraph.verb:
             doc["verb"] = fold_keyword(paragraph.verb)
@@ -257,20 +258,20 @@ def documents(resolution: Resolution) -> Iterator[dict[str, Any]]:
     yield {
         "key": resolution_key(resolution.number),
         "doctype": RESOLUTION,
-        "resolution": json.dumps(metadata, ensure_ascii=False),
+        "resolution": metadata,
     }
 
 
 def stored_paragraph(fields_: dict[str, Any]) -> Paragraph:
-    return Paragraph.from_dict(json.loads(fields_["paragraph"]))
+    return Paragraph.from_dict(fields_["paragraph"])
 
 
 def stored_footnotes(fields_: dict[str, Any]) -> tuple[Footnote, ...]:
-    return tuple(Footnote(n["number"], n["text"]) for n in json.loads(fields_["footnotes"]))
+    return tuple(Footnote(n["number"], n["text"]) for n in fields_["footnotes"])
 
 
 def stored_resolution(fields_: dict[str, Any], paragraphs: list[dict[str, Any]]) -> Resolution:
     """Rebuild a resolution from its own document and its paragraph documents."""
-    data = json.loads(fields_["resolution"])
-    data["paragraphs"] = [json.loads(p["paragraph"]) for p in paragraphs]
+    data = dict(fields_["resolution"])
+    data["paragraphs"] = [p["paragraph"] for p in paragraphs]
     return Resolution.from_dict(data)

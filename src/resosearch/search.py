@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import threading
 import time
@@ -383,7 +382,7 @@ class Index:
         cached = self._metadata_cache.get(number)
         if cached is None:
             stored = _stored_resolution(searcher, number)
-            cached = json.loads(stored["resolution"]) if stored else {"title": "", "session": 0}
+            cached = stored["resolution"] if stored else {"title": "", "session": 0}
             if len(self._metadata_cache) > 4096:
                 self._metadata_cache.clear()
             self._metadata_cache[number] = cached

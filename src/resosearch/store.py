@@ -30,7 +30,7 @@ from resosearch.errors import IndexStateError
 
 META_FILE = "resosearch.json"
 # Bumped when the schema or the stored layout changes.
-FORMAT = 9
+FORMAT = 10
 # Files a plain folder may hold and still be replaced by an index.
 HARMLESS = {".gitkeep", ".gitignore"}
 
