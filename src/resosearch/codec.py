@@ -60,6 +60,8 @@ from resosearch.postings import (
     LeafMatcher,
     PostingsWriter,
     inlined_term_info,
+    length_range,
+    present,
 )
 
 # Stored fields: a column of compressed JSON, and the dictionary it is
@@ -274,14 +276,10 @@ class FieldWriter(W3FieldWriter):
             self.add_all(ids, weights, values, lengths)
             self.finish_term()
             return
-        if lengths is None:
-            shortest, longest = None, 0
-        else:
-            found = list(map(lengths.__getitem__, ids))
-            present = [length for length in found if length]
-            shortest, longest = (min(present) if present else None), max(0, *found)
+        shortest, longest = (None, 0) if lengths is None else \
+            length_range(list(map(lengths.__getitem__, ids)))
         self._add_row(pack_ushort(self._fieldid) + btext, inlined_term_info(
-            ids, weights, [value for value in values if value], shortest, longest))
+            ids, weights, present(values), shortest, longest))
         # (Too rare for a map, but it tells the maps how large the segment is.)
         self._dense.consider(self._fieldname, btext, ids, weights)
 

@@ -180,16 +180,14 @@ class PostingsWriter(W3PostingsWriter):
             block = ids[start:start + limit]
             self._ids = block
             self._weights = weights[start:start + limit]
-            self._values = _present(values[start:start + limit])
+            self._values = present(values[start:start + limit])
             self._maxweight = max(0, max(self._weights))
             if lengths is None:
                 self._minlength, self._maxlength = None, 0
                 self._length_bytes = []
             else:
                 found = list(map(lengths.__getitem__, block))
-                present = _present(found)
-                self._minlength = min(present) if present else None
-                self._maxlength = max(found)
+                self._minlength, self._maxlength = length_range(found)
                 self._length_bytes = list(map(LENGTH_BYTES.__getitem__, found))
 
     def _write_block(self, last=False):
@@ -224,11 +222,18 @@ class PostingsWriter(W3PostingsWriter):
         self._new_block()
 
 
-def _present(items: list) -> list:
+def present(items: list) -> list:
     """``items`` without its empty ones (no value, no length). Mostly there
     are none (a document holding a term has a length in its field), and a
     C-level scan then saves a Python step per posting."""
     return [item for item in items if item] if not all(items) else items
+
+
+def length_range(found: list[int]) -> tuple[int | None, int]:
+    """The shortest and longest of a term's documents' field lengths
+    (``found``, 0 for a document without the field, never the shortest)."""
+    lengths = present(found)
+    return (min(lengths) if lengths else None), max(found, default=0)
 
 
 class TermInfo(W3TermInfo):
