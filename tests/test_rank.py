@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import shutil
 from array import array
+from itertools import combinations
 
 import pytest
 from helpers import write_corpus
+from hypothesis import given
+from hypothesis import strategies as st
 from whoosh import collectors, sorting
 from whoosh import query as q
 
@@ -19,6 +22,7 @@ from resosearch import bounded, build, chronology, columns, postings, rank
 from resosearch.analysis import exact_terms
 from resosearch.count import count, needs_positions
 from resosearch.filters import filter_queries
+from resosearch.pairs import covering
 from resosearch.postings import LeafMatcher
 from resosearch.schema import stored_footnotes, stored_paragraph
 from resosearch.scoring import TermScoring
@@ -265,6 +269,40 @@ def test_long_phrases_match_exactly_the_paragraphs_holding_their_words_in_order(
         assert archive_index.search(f'"{phrase}"').total == expected, phrase
         matched += expected > 0
     assert matched >= 24  # every phrase taken from a paragraph is found
+
+
+def test_a_long_phrase_reads_its_rarest_covering_pairs_rarest_first():
+    """``pays en développement du programme``: the first and last pairs always,
+    and of the two in the middle the one in fewer paragraphs; the rarest is
+    read first (paragraph counts from the archive-sized benchmark index)."""
+    pairs = [["pays en"], ["en developpement"], ["developpement du"], ["du programme"]]
+    paragraphs = {"pays en": 114_718, "en developpement": 117_682, "developpement du": 6_896,
+                  "du programme": 54_469}
+
+    def cost(group: list[str]) -> int:
+        return sum(paragraphs[term] for term in group)
+
+    assert covering(pairs, cost) == [(2, ["developpement du"]), (3, ["du programme"]),
+                                     (0, ["pays en"])]
+    paragraphs["en developpement"] = 10
+    assert [offset for offset, _group in covering(pairs, cost)] == [1, 3, 0]
+
+
+@given(st.lists(st.integers(0, 1000), min_size=1, max_size=9))
+def test_a_phrases_covering_holds_every_word_at_the_least_cost(costs):
+    """Against every subset of the pairs: each word is in a chosen pair, and
+    no subset that covers every word costs less."""
+    pairs = [[str(offset)] for offset in range(len(costs))]
+    chosen = {offset for offset, _group in covering(pairs, lambda group: costs[int(group[0])])}
+
+    def covers(subset) -> bool:
+        return all(word - 1 in subset or word in subset for word in range(len(costs) + 1))
+
+    assert covers(chosen)
+    cheapest = min(sum(costs[offset] for offset in subset)
+                   for size in range(1, len(costs) + 1)
+                   for subset in combinations(range(len(costs)), size) if covers(set(subset)))
+    assert sum(costs[offset] for offset in chosen) == cheapest
 
 
 def whoosh_by_date(searcher, main, filter_query, newest_first: bool, wanted: int):

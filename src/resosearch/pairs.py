@@ -12,7 +12,7 @@ every alternative at the next, so a pair is never missed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import accumulate, compress, repeat
 from operator import add, lshift
 
@@ -151,20 +151,41 @@ class PairPhrase(WrappingQuery):
         child's matches: each holds every pair) that hold the phrase: its
         word pairs one after the other. A pair is far
         rarer than its words (``de``, ``la``), so far fewer positions are read."""
-        return phrase_matches(reader, PAIRS_FIELDS[self.fieldname],
-                              covering(pair_groups(self.groups)), candidates,
-                              hold_every_group=True)
+        fieldname = PAIRS_FIELDS[self.fieldname]
+        return phrase_matches(reader, fieldname,
+                              covering(pair_groups(self.groups), documents_holding(reader, fieldname)),
+                              candidates, hold_every_group=True)
 
 
-def covering(pairs: list[list[str]]) -> list[tuple[int, list[str]]]:
-    """The pairs (with their offsets in the phrase) that cover every word:
-    every other pair and the last one. ``a b c d e`` is ``a b`` at some
-    position, ``c d`` two after it and ``d e`` three after it; ``b c`` adds
-    nothing."""
-    offsets = list(range(0, len(pairs), 2))
-    if offsets and offsets[-1] != len(pairs) - 1:
-        offsets.append(len(pairs) - 1)
-    return [(offset, pairs[offset]) for offset in offsets]
+def covering(pairs: list[list[str]], cost: Callable[[list[str]], int] = len,
+             ) -> list[tuple[int, list[str]]]:
+    """The cheapest pairs (with their offsets in the phrase) that cover every
+    word, cheapest first. A word is covered by the pair it starts or the
+    one it ends, so the first and last pairs are always taken and no two
+    adjacent pairs may both be left out: ``a b c d e`` is ``a b`` at some
+    position, ``d e`` three after it, and ``b c`` one after it *or* ``c d``
+    two after it — whichever is rarer (``cost``, say the documents holding
+    it) is read. Any covering finds the same paragraphs; a rarer one reads
+    fewer positions."""
+    if not pairs:
+        return []
+    costs = list(map(cost, pairs))
+    # For each pair, the cheapest covering of the pairs up to it that takes
+    # it (``taken``), or that leaves it out (``left``: the one before taken).
+    taken: list[tuple[int, list[int]]] = [(costs[0], [0])]
+    left: list[tuple[int, list[int]] | None] = [None]
+    for offset in range(1, len(pairs)):
+        before = taken[-1] if left[-1] is None or taken[-1][0] <= left[-1][0] else left[-1]
+        left.append(taken[-1])
+        taken.append((before[0] + costs[offset], before[1] + [offset]))
+    chosen = sorted(taken[-1][1], key=lambda offset: (costs[offset], offset))
+    return [(offset, pairs[offset]) for offset in chosen]
+
+
+def documents_holding(reader, fieldname: str) -> Callable[[list[str]], int]:
+    """How many documents of a segment hold any of a group of terms, at
+    most: the cost of reading the group's positions (see :func:`covering`)."""
+    return lambda group: sum(reader.doc_frequency(fieldname, term) for term in group)
 
 
 # A phrase start in a document as one integer: the document number shifted
@@ -269,7 +290,9 @@ def near_matches(reader, fieldname: str, words: list[str], slop: int,
             words[0] + SEPARATOR + words[1]), set(candidates))
     elif len(words) > 2 and pairs_field in reader.schema:
         adjacent.update(phrase_matches(reader, pairs_field,
-                                       covering(pair_groups([[w] for w in words])), candidates))
+                                       covering(pair_groups([[w] for w in words]),
+                                                documents_holding(reader, pairs_field)),
+                                       candidates))
     rest = [docnum for docnum in candidates if docnum not in adjacent]
     if not rest:
         return sorted(adjacent)
