@@ -161,19 +161,30 @@ def test_an_index_opens_without_reading_its_postings(tmp_path):
     assert not postings_file.file.__class__.__name__ == "BytesIO"
 
 
-def test_term_index_finds_each_key_and_the_next_one_as_whoosh_does(tmp_path):
+@pytest.mark.parametrize("every, fine", [(1024, 32), (64, 8), (7, 3)])
+def test_term_index_finds_each_key_and_the_next_one_as_whoosh_does(tmp_path, monkeypatch,
+                                                                    every, fine):
     from whoosh.filedb.filetables import OrderedHashReader
     from whoosh.reading import IndexReader
 
+    from resosearch import codec
     from resosearch.build import build_index
     from resosearch.codec import TermIndex, TermsReader
 
+    monkeypatch.setattr(codec, "SAMPLE_EVERY", every)
+    monkeypatch.setattr(codec, "FINE_SAMPLE_EVERY", fine)
     build_index(None, tmp_path / "ix")
     reader = index.open_dir(str(tmp_path / "ix")).reader()
     terms = reader._terms  # noqa: SLF001
     assert isinstance(terms, TermsReader) and isinstance(terms._tindex, TermIndex)  # noqa: SLF001
     ours = terms._tindex  # noqa: SLF001
     theirs = OrderedHashReader(ours.dbfile)
+    # The key positions, read where they lie in the map, are Whoosh's array.
+    positions = ours._key_positions()  # noqa: SLF001
+    stored = ours.dbfile.get_array(ours.indexbase, ours.extras["indextype"], ours.indexlen)
+    assert type(positions).__name__ == "StoredInts"
+    assert positions[:] == list(stored) and positions[5:3000:97] == list(stored[5:3000:97])
+    assert (positions[-1], len(positions)) == (stored[-1], len(stored))
     keys = list(theirs.keys())
     assert len(keys) > 5000
     probes = [b"", b"\x00", b"\xff\xff\xff"] + [k for key in keys[::7]

@@ -33,6 +33,7 @@ import struct
 import zlib
 from array import array
 from bisect import bisect_left
+from collections.abc import Sequence
 from typing import Any
 
 from whoosh import columns
@@ -311,14 +312,15 @@ class FieldWriter(W3FieldWriter):
 
 
 class TermIndex(OrderedHashReader):
-    """W3's ordered table of terms, looked up by bisecting an array of its
-    key positions (read once, when first needed) with keys read straight
-    from the memory map. Whoosh's own binary search makes three Python
-    file reads per step: finding the words near a fuzzy term, a few
-    hundred lookups in each segment, took most of the query's time."""
+    """W3's ordered table of terms, looked up by bisecting its key positions
+    with keys read straight from the memory map. Whoosh's own binary search
+    makes three Python file reads per step: finding the words near a fuzzy
+    term, a few hundred lookups in each segment, took most of the query's
+    time."""
 
     _positions = None
     _sample = None
+    _stretches: dict[int, Sequence[int]]
 
     def key_at(self, pos):
         buffer = getattr(self.dbfile, "_buf", None)
@@ -327,25 +329,81 @@ class TermIndex(OrderedHashReader):
         (length,) = _KEY_LENGTH.unpack_from(buffer, pos)
         return bytes(buffer[pos + _KEY_HEADER:pos + _KEY_HEADER + length])
 
+    def _key_positions(self) -> Sequence[int]:
+        typecode = self.extras["indextype"]
+        buffer = getattr(self.dbfile, "_buf", None)
+        if buffer is None or struct.calcsize(">" + typecode) != array(typecode).itemsize:
+            return self.dbfile.get_array(self.indexbase, typecode, self.indexlen)
+        # Read where they lie, a few at a time: copying the whole array (a
+        # million terms a segment at archive size) took 7 ms a segment.
+        return StoredInts(buffer, self.indexbase, typecode, self.indexlen)
+
     def closest_key_pos(self, key):
         positions, sample = self._positions, self._sample
         if sample is None:
-            positions = self._positions = self.dbfile.get_array(
-                self.indexbase, self.extras["indextype"], self.indexlen)
-            # Every SAMPLE_EVERY-th key in a list (some 15,000 per segment of
-            # an archive-sized index): bisected in C first, it leaves a few
-            # steps to read from the map (a fuzzy word makes hundreds of lookups).
-            sample = self._sample = [self.key_at(pos) for pos in positions[::SAMPLE_EVERY]]
-        # sample[j - 1] < key <= sample[j]: the answer is in that stretch.
+            positions = self._positions = self._key_positions()
+            # Every SAMPLE_EVERY-th key (some 1,000 a segment at archive
+            # size), read when the segment's first word is looked up in
+            # order (a prefix, a fuzzy word): each is a page of the memory
+            # map touched for the first time, which is what a sample costs.
+            sample = self._sample = [self.key_at(positions[i])
+                                     for i in range(0, len(positions), SAMPLE_EVERY)]
+            self._stretches = {}
+        # sample[j - 1] < key <= sample[j]: the answer is in that stretch,
+        # whose key positions are read at once and kept with a finer sample
+        # of its own (the words near a fuzzy word, or after a prefix, are
+        # looked up in the same few stretches).
         j = bisect_left(sample, key)
-        low = (j - 1) * SAMPLE_EVERY + 1 if j else 0
-        high = min(j * SAMPLE_EVERY, len(positions) - 1) + 1
-        found = bisect_left(positions, key, low, high, key=self.key_at)
-        return positions[found] if found < len(positions) else None
+        stretch = self._stretches.get(j)
+        if stretch is None:
+            low, high = _stretch(j, SAMPLE_EVERY, len(positions))
+            found = positions[low:high]
+            fine = [self.key_at(pos) for pos in found[::FINE_SAMPLE_EVERY]]
+            stretch = self._stretches[j] = (found, fine)
+        found, fine = stretch
+        low, high = _stretch(bisect_left(fine, key), FINE_SAMPLE_EVERY, len(found))
+        at = bisect_left(found, key, low, high, key=self.key_at)
+        return found[at] if at < len(found) else None
+
+
+def _stretch(j: int, every: int, count: int) -> tuple[int, int]:
+    """Where among ``count`` sorted keys, sampled every ``every``, a key
+    lies when sample ``j`` is the first not below it (``len(sample)``: none)."""
+    return ((j - 1) * every + 1 if j else 0), min(j * every, count - 1) + 1
+
+
+class StoredInts(Sequence):
+    """An array of big-endian ints (as W3 writes them) in a buffer, read
+    where it lies when asked for: an int, or a stretch at once."""
+
+    __slots__ = ("_buffer", "_offset", "_typecode", "_size", "_count", "_unpack")
+
+    def __init__(self, buffer, offset: int, typecode: str, count: int):
+        unpacker = struct.Struct(">" + typecode)
+        self._buffer, self._offset, self._typecode = buffer, offset, typecode
+        self._size, self._count, self._unpack = unpacker.size, count, unpacker.unpack_from
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            start, stop, step = i.indices(self._count)
+            if step != 1:
+                return [self[j] for j in range(start, stop, step)]
+            return list(struct.unpack_from(f">{max(0, stop - start)}{self._typecode}",
+                                           self._buffer, self._offset + start * self._size))
+        if i < 0:
+            i += self._count
+        if not 0 <= i < self._count:
+            raise IndexError(i)
+        return self._unpack(self._buffer, self._offset + i * self._size)[0]
 
 
 # One key in this many of the term table is kept in memory for lookups.
-SAMPLE_EVERY = 64
+SAMPLE_EVERY = 1024
+# And one in this many of a stretch between two of those, once it is looked in.
+FINE_SAMPLE_EVERY = 32
 # A key's entry: its length and its value's length (big-endian), then the key.
 _KEY_LENGTH = struct.Struct("!I")
 _KEY_HEADER = 8
