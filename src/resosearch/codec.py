@@ -320,7 +320,8 @@ class TermIndex(OrderedHashReader):
 
     _positions = None
     _sample = None
-    _stretches: dict[int, Sequence[int]]
+    # Per stretch looked in: its key positions and its finer sample of keys.
+    _stretches: dict[int, tuple[Sequence[int], list[bytes]]]
 
     def key_at(self, pos):
         buffer = getattr(self.dbfile, "_buf", None)

@@ -152,9 +152,8 @@ class PairPhrase(WrappingQuery):
         word pairs one after the other. A pair is far
         rarer than its words (``de``, ``la``), so far fewer positions are read."""
         fieldname = PAIRS_FIELDS[self.fieldname]
-        return phrase_matches(reader, fieldname,
-                              covering(pair_groups(self.groups), documents_holding(reader, fieldname)),
-                              candidates, hold_every_group=True)
+        placed = covering(pair_groups(self.groups), documents_holding(reader, fieldname))
+        return phrase_matches(reader, fieldname, placed, candidates, hold_every_group=True)
 
 
 def covering(pairs: list[list[str]], cost: Callable[[list[str]], int] = len,
