@@ -347,8 +347,7 @@ class TermIndex(OrderedHashReader):
             # size), read when the segment's first word is looked up in
             # order (a prefix, a fuzzy word): each is a page of the memory
             # map touched for the first time, which is what a sample costs.
-            sample = self._sample = [self.key_at(positions[i])
-                                     for i in range(0, len(positions), SAMPLE_EVERY)]
+            sample = self._sample = self._keys_every(positions, SAMPLE_EVERY)
             self._stretches = {}
         # sample[j - 1] < key <= sample[j]: the answer is in that stretch,
         # whose key positions are read at once and kept with a finer sample
@@ -359,12 +358,15 @@ class TermIndex(OrderedHashReader):
         if stretch is None:
             low, high = _stretch(j, SAMPLE_EVERY, len(positions))
             found = positions[low:high]
-            fine = [self.key_at(pos) for pos in found[::FINE_SAMPLE_EVERY]]
-            stretch = self._stretches[j] = (found, fine)
+            stretch = self._stretches[j] = (found, self._keys_every(found, FINE_SAMPLE_EVERY))
         found, fine = stretch
         low, high = _stretch(bisect_left(fine, key), FINE_SAMPLE_EVERY, len(found))
         at = bisect_left(found, key, low, high, key=self.key_at)
         return found[at] if at < len(found) else None
+
+    def _keys_every(self, positions: Sequence[int], every: int) -> list[bytes]:
+        """The key at every ``every``-th of ``positions``."""
+        return list(map(self.key_at, positions[::every]))
 
 
 def _stretch(j: int, every: int, count: int) -> tuple[int, int]:
@@ -375,7 +377,8 @@ def _stretch(j: int, every: int, count: int) -> tuple[int, int]:
 
 class StoredInts(Sequence):
     """An array of big-endian ints (as W3 writes them) in a buffer, read
-    where it lies when asked for: an int, or a stretch at once."""
+    where it lies when asked for: an int, or a slice (a native array, as
+    compact as the stored one)."""
 
     __slots__ = ("_buffer", "_offset", "_typecode", "_size", "_count", "_unpack")
 
@@ -391,9 +394,10 @@ class StoredInts(Sequence):
         if isinstance(i, slice):
             start, stop, step = i.indices(self._count)
             if step != 1:
-                return [self[j] for j in range(start, stop, step)]
-            return list(struct.unpack_from(f">{max(0, stop - start)}{self._typecode}",
-                                           self._buffer, self._offset + start * self._size))
+                return array(self._typecode, map(self.__getitem__, range(start, stop, step)))
+            return array(self._typecode, struct.unpack_from(
+                f">{max(0, stop - start)}{self._typecode}", self._buffer,
+                self._offset + start * self._size))
         if i < 0:
             i += self._count
         if not 0 <= i < self._count:
